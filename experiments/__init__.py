@@ -1,0 +1,1 @@
+"""Runners for the course's experiments, NumPy and PyTorch side by side."""

@@ -1,0 +1,73 @@
+"""Gradient checking with centred finite differences.
+
+A second oracle that needs no framework: for every parameter entry theta_i,
+
+    dtheta_approx_i = (J(theta_i + eps) - J(theta_i - eps)) / (2 eps)
+
+and the analytic gradient from backpropagation should agree with it to a
+relative error around 1e-9 in float64 for smooth costs. Keep inputs away from
+ReLU's kink at 0 when checking ReLU networks.
+"""
+
+import numpy as np
+
+
+def numerical_gradients(model, X, Y, epsilon=1e-6):
+    """Centred-difference gradients of the cost with respect to every parameter.
+
+    Parameters
+    ----------
+    model : scratch.models.Network
+    X : ndarray, shape (n_x, m)
+    Y : ndarray, shape (n_y, m)
+    epsilon : float
+
+    Returns
+    -------
+    grads : dict
+        Keyed like ``model.cost_and_gradients``: ``"d" + name``.
+    """
+    X = model._check_X(X)
+    Y = model._check_Y(Y, X.shape[1])
+
+    def cost():
+        AL, caches = model._forward(X)
+        return model._cost(AL, caches, Y)
+
+    grads = {}
+    for name, theta in model.params.items():
+        approx = np.zeros(theta.shape, dtype=np.float64)
+        for index in np.ndindex(theta.shape):
+            original = theta[index]
+            theta[index] = original + epsilon
+            plus = cost()
+            theta[index] = original - epsilon
+            minus = cost()
+            theta[index] = original
+            approx[index] = (plus - minus) / (2 * epsilon)
+        grads["d" + name] = approx
+    return grads
+
+
+def relative_error(a, b):
+    """||a - b|| / (||a|| + ||b||), the course's measure, over dicts or arrays."""
+    if isinstance(a, dict):
+        a = np.concatenate([np.ravel(a[key]) for key in sorted(a)])
+        b = np.concatenate([np.ravel(b[key]) for key in sorted(b)])
+    denominator = np.linalg.norm(a) + np.linalg.norm(b)
+    if denominator == 0:
+        return 0.0
+    return float(np.linalg.norm(a - b) / denominator)
+
+
+def gradient_check(model, X, Y, epsilon=1e-6):
+    """Relative error between backpropagation and centred finite differences.
+
+    Returns
+    -------
+    float
+        ``||grad - grad_approx|| / (||grad|| + ||grad_approx||)`` over all
+        parameters; below 1e-7 means backpropagation is right.
+    """
+    _, grads = model.cost_and_gradients(X, Y)
+    return relative_error(grads, numerical_gradients(model, X, Y, epsilon))

@@ -1,0 +1,91 @@
+"""Input checks that turn bad input into one clear error.
+
+The week-4 habit of checking matrix dimensions, done once at the public entry
+points so the hot loops underneath stay free of checks.
+"""
+
+import numbers
+
+import numpy as np
+
+from scratch.errors import DataError, ShapeError
+
+FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def as_float_array(name, array, dtype):
+    """Return ``array`` as a NumPy array of ``dtype`` without silent precision changes.
+
+    Integer and boolean input is converted; floating input must already have
+    ``dtype`` (a float32 array is never silently up-cast, a float64 one never
+    silently truncated).
+    """
+    array = np.asarray(array)
+    dtype = np.dtype(dtype)
+    if array.dtype == dtype:
+        return array
+    if np.issubdtype(array.dtype, np.floating):
+        raise TypeError(
+            f"{name} has dtype {array.dtype}, but the model works in {dtype}; "
+            f"convert it explicitly ({name}.astype(np.{dtype})) or build the model "
+            f"with dtype=np.{array.dtype}"
+        )
+    if not (np.issubdtype(array.dtype, np.integer) or array.dtype == np.bool_):
+        raise TypeError(f"{name} must hold numbers, got dtype {array.dtype}")
+    return array.astype(dtype)
+
+
+def check_X(X, n_x, dtype=np.float64, name="X"):
+    """Check a design matrix of shape (n_x, m) with m >= 1 and finite values."""
+    X = as_float_array(name, X, dtype)
+    if X.ndim != 2 or X.shape[0] != n_x:
+        raise ShapeError(
+            f"{name} has shape {X.shape}, expected ({n_x}, m): one example per column, "
+            f"n_x = {n_x} features per example"
+        )
+    if X.shape[1] == 0:
+        raise DataError(f"{name} is empty: shape {X.shape} has no examples (m = 0)")
+    if not np.isfinite(X).all():
+        bad = int(np.size(X) - np.count_nonzero(np.isfinite(X)))
+        raise DataError(f"{name} contains {bad} NaN or inf value(s)")
+    return X
+
+
+def check_Y(Y, m, n_y=1, dtype=np.float64, binary=True, name="Y"):
+    """Check labels of shape (n_y, m); for classification they must be 0 or 1."""
+    Y = as_float_array(name, Y, dtype)
+    if Y.ndim != 2 or Y.shape != (n_y, m):
+        raise ShapeError(f"{name} has shape {Y.shape}, expected ({n_y}, {m}) to match X's m = {m}")
+    if not np.isfinite(Y).all():
+        raise DataError(f"{name} contains NaN or inf values")
+    if binary:
+        outside = np.unique(Y[(Y != 0) & (Y != 1)])
+        if outside.size:
+            shown = ", ".join(f"{v:g}" for v in outside[:5])
+            raise DataError(f"{name} must hold labels 0 or 1, found {shown}")
+    return Y
+
+
+def check_positive(name, value, integer=False):
+    """Check a hyperparameter that must be a positive number (or positive integer)."""
+    kind = numbers.Integral if integer else numbers.Real
+    if isinstance(value, bool) or not isinstance(value, kind):
+        expected = "a positive integer" if integer else "a positive number"
+        raise TypeError(f"{name} must be {expected}, got {value!r}")
+    if not np.isfinite(value) or value <= 0:
+        expected = "a positive integer" if integer else "a positive number"
+        raise ValueError(f"{name} must be {expected}, got {value!r}")
+    return value
+
+
+def check_layer_dims(layer_dims, min_layers=2):
+    """Check a list of layer sizes [n_x, n_1, ..., n_L]."""
+    dims = list(layer_dims)
+    if len(dims) < min_layers:
+        raise ValueError(
+            f"layer_dims needs at least {min_layers} sizes [n_x, ..., n_L], got {dims}"
+        )
+    for index, n in enumerate(dims):
+        if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
+            raise ValueError(f"layer_dims[{index}] must be a positive integer, got {n!r}")
+    return [int(n) for n in dims]

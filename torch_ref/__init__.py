@@ -1,0 +1,1 @@
+"""nndl-reference in PyTorch: twins of the NumPy models, trained through Lightning."""
