@@ -31,10 +31,9 @@ from scratch.costs import (
     mean_squared_error,
     mean_squared_error_dAL,
 )
-from scratch.errors import ShapeError
 from scratch.initializers import initialize_parameters
 from scratch.layers import linear_activation_forward, linear_backward
-from scratch.validation import check_layer_dims, check_X, check_Y
+from scratch.validation import check_layer_dims, check_params, check_X, check_Y
 
 
 class Network:
@@ -138,18 +137,7 @@ class Network:
             Exactly the names in ``self.params``, with the same shapes.
         """
         expected = self.param_shapes()
-        missing = sorted(set(expected) - set(params))
-        unexpected = sorted(set(params) - set(expected))
-        if missing or unexpected:
-            raise KeyError(
-                f"{type(self).__name__} parameters must be named {sorted(expected)}; "
-                f"missing {missing}, unexpected {unexpected}"
-            )
-        for name, shape in expected.items():
-            if np.shape(params[name]) != shape:
-                raise ShapeError(
-                    f"parameter {name} must have shape {shape}, got {np.shape(params[name])}"
-                )
+        check_params(type(self).__name__, expected, params)
         self.params = {name: np.array(params[name], dtype=self.dtype) for name in expected}
 
     # -- forward, cost, backward ------------------------------------------------------------

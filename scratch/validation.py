@@ -89,3 +89,26 @@ def check_layer_dims(layer_dims, min_layers=2):
         if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
             raise ValueError(f"layer_dims[{index}] must be a positive integer, got {n!r}")
     return [int(n) for n in dims]
+
+
+def check_params(owner, expected_shapes, params):
+    """Check that ``params`` has exactly the names of ``expected_shapes``, with those shapes.
+
+    Parameters
+    ----------
+    owner : str
+        The model's name, for the message.
+    expected_shapes : dict of str to tuple
+    params : mapping of str to array-like
+    """
+    missing = sorted(set(expected_shapes) - set(params))
+    unexpected = sorted(set(params) - set(expected_shapes))
+    if missing or unexpected:
+        raise KeyError(
+            f"{owner} parameters must be named {sorted(expected_shapes)}; "
+            f"missing {missing}, unexpected {unexpected}"
+        )
+    for name, shape in expected_shapes.items():
+        given = tuple(np.shape(params[name]))
+        if given != tuple(shape):
+            raise ShapeError(f"parameter {name} must have shape {tuple(shape)}, got {given}")

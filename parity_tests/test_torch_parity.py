@@ -1,0 +1,297 @@
+"""The NumPy models against their PyTorch twins, built from one description.
+
+NumPy's backward pass is written by hand; the twin's comes from autograd. When
+both agree on A[L], the cost and every gradient, to rounding, and autograd's
+gradients agree with finite differences (``gradcheck``), the hand-written
+backward pass is right: the third side of the triangle is
+``test_scratch_gradients.py`` (NumPy against finite differences).
+"""
+
+import re
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from helpers import (
+    CLASSIFIERS,
+    DEVICES,
+    MODELS,
+    MODEL_IDS,
+    TOLERANCES,
+    TWIN_DTYPES,
+    as_tensors,
+    assert_dicts_close,
+    assert_same_error,
+    build,
+    make_data,
+    numpy_results,
+    rounding_scales,
+    train_twin,
+    twin_results,
+)
+from scratch import models as scratch_models
+from scratch.costs import binary_cross_entropy
+from scratch.errors import ShapeError
+from scratch.training import train
+from torch_ref import TWINS, from_scratch, load_numpy_params, to_numpy_params
+
+pytestmark = pytest.mark.parametrize("device", DEVICES)
+
+
+# -- construction and parameters ------------------------------------------------------------
+@pytest.mark.parametrize("description", MODELS, ids=MODEL_IDS)
+def test_same_seed_gives_the_same_start(description, device):
+    model = build(description)
+    twin = TWINS[type(model).__name__](**description[2], device=device)
+    assert twin.config == model.config
+    assert list(to_numpy_params(twin)) == list(model.params)
+    assert_dicts_close(description[0], model.params, to_numpy_params(twin), rtol=0, atol=0)
+
+
+@pytest.mark.parametrize("description", MODELS, ids=MODEL_IDS)
+def test_parameters_round_trip_exactly(description, device):
+    model = build(description)
+    params = to_numpy_params(from_scratch(model, device=device))
+    assert {k: (v.shape, v.dtype) for k, v in params.items()} == {
+        k: (v.shape, v.dtype) for k, v in model.params.items()
+    }
+    assert_dicts_close(description[0], model.params, params, rtol=0, atol=0)
+
+
+@pytest.mark.parametrize("dtype", ["float32", torch.float32, np.float32],
+                         ids=["str", "torch", "numpy"])
+def test_dtype_may_be_named_as_string_numpy_or_torch(dtype, device):
+    twin = TWINS["ShallowNetwork"](2, 3, dtype=dtype, device=device)
+    assert twin.dtype == torch.float32
+    assert twin.W1.device.type == device
+    assert twin.config["dtype"] == "float32"
+
+
+@pytest.mark.parametrize(
+    "change, error, says",
+    [
+        pytest.param(lambda p: p.pop("W2"), KeyError, "missing ['W2']", id="missing-name"),
+        pytest.param(lambda p: p.update(W3=np.zeros((1, 1))), KeyError, "unexpected ['W3']",
+                     id="unexpected-name"),
+        pytest.param(lambda p: p.update(W1=p["W1"].T), ShapeError,
+                     "W1 must have shape (4, 3), got (3, 4)", id="wrong-shape"),
+        pytest.param(lambda p: p.update(b2=np.zeros(1)), ShapeError,
+                     "b2 must have shape (1, 1), got (1,)", id="bias-as-vector"),
+    ],
+)
+def test_load_numpy_params_says_which_name_or_shape_is_wrong(change, error, says, device):
+    model = scratch_models.ShallowNetwork(3, 4)
+    twin = from_scratch(model, device=device)
+    params = dict(model.params)
+    change(params)
+    with pytest.raises(error) as numpy_error:
+        model.load_params(params)
+    with pytest.raises(error, match=re.escape(says)) as twin_error:
+        load_numpy_params(twin, params)
+    assert_same_error(numpy_error.value, twin_error.value)
+
+
+# -- forward, cost and gradients ------------------------------------------------------------
+@pytest.mark.parametrize("m", [1, 16])
+@pytest.mark.parametrize("dtype", TWIN_DTYPES)
+@pytest.mark.parametrize("description", MODELS, ids=MODEL_IDS)
+def test_forward_cost_and_gradients_match(description, dtype, m, device):
+    model = build(description)
+    X, Y = make_data(model, m)
+    twin = from_scratch(model, dtype=dtype, device=device)
+    actual = twin_results(twin, *as_tensors(twin, X, Y))
+    assert_dicts_close(description[0], numpy_results(model, X, Y), actual, **TOLERANCES[dtype],
+                       scales=rounding_scales(model, X, Y, dtype))
+
+
+@pytest.mark.parametrize("description", MODELS, ids=MODEL_IDS)
+def test_twin_accepts_numpy_input_and_predicts_like_numpy(description, device):
+    model = build(description)
+    X, Y = make_data(model, 9)
+    twin = from_scratch(model, device=device)
+    predictions = twin.predict(X)
+    assert predictions.dtype == (torch.int64 if model.task == "classification" else torch.float64)
+    assert_dicts_close(
+        description[0],
+        {"predict": model.predict(X), "logits": model.forward(X)[1][-1][1]},
+        {"predict": predictions.cpu().numpy(), "logits": twin.logits(X).detach().cpu().numpy()},
+        **TOLERANCES["float64"],
+        scales={"predict": 0.0, "logits": rounding_scales(model, X, Y)["ZL"]},
+    )
+
+
+@pytest.mark.parametrize("description", MODELS, ids=MODEL_IDS)
+def test_autograd_agrees_with_finite_differences(description, device):
+    model = build(description)
+    twin = from_scratch(model, device=device)
+    X, Y = as_tensors(twin, *make_data(model, 5))
+    # gradcheck perturbs its inputs in place; handed the twin's own parameters, it checks
+    # twin.cost exactly as training evaluates it.
+    assert torch.autograd.gradcheck(lambda *params: twin.cost(X, Y), tuple(twin.parameters()))
+
+
+@st.composite
+def architectures(draw):
+    """A random model description (class name, kwargs) with layers of 1..6 units."""
+    kind = draw(st.sampled_from(["LogisticRegression", "ShallowNetwork", "DeepNetwork",
+                                 "RegressionNetwork"]))
+    size = st.integers(1, 6)
+    activation = draw(st.sampled_from(["sigmoid", "tanh", "relu", "leaky_relu"]))
+    init = draw(st.sampled_from(["lecun", "he"]))
+    seed = draw(st.integers(0, 2**16))
+    if kind == "LogisticRegression":
+        return kind, dict(n_x=draw(size), init="normal", scale=1.0, seed=seed)
+    if kind == "ShallowNetwork":
+        return kind, dict(n_x=draw(size), n_h=draw(size), n_y=draw(st.integers(1, 2)),
+                          hidden_activation=activation, init=init, seed=seed)
+    dims = draw(st.lists(size, min_size=2, max_size=5))  # depth L = 1..4
+    kwargs = dict(layer_dims=dims, hidden_activation=activation, init=init, seed=seed)
+    if kind == "DeepNetwork":
+        return kind, {**kwargs, "layer_dims": dims[:-1] + [1]}
+    return kind, {**kwargs, "output_activation": draw(st.sampled_from(["identity", "relu"]))}
+
+
+@settings(max_examples=40, deadline=None)
+@given(architecture=architectures(), m=st.integers(1, 6), data_seed=st.integers(0, 2**16))
+def test_random_architectures_match(architecture, m, data_seed, device):
+    name, kwargs = architecture
+    model = getattr(scratch_models, name)(**kwargs)
+    X, Y = make_data(model, m, data_seed)
+    twin = from_scratch(model, device=device)
+    actual = twin_results(twin, *as_tensors(twin, X, Y))
+    assert_dicts_close(f"{name}({kwargs})", numpy_results(model, X, Y), actual,
+                       **TOLERANCES["float64"], scales=rounding_scales(model, X, Y))
+
+
+@pytest.mark.parametrize("dtype", TWIN_DTYPES)
+@pytest.mark.parametrize("description", CLASSIFIERS, ids=[d[0] for d in CLASSIFIERS])
+def test_saturated_outputs_give_the_same_finite_cost(description, dtype, device):
+    model = build(description)
+    X, _ = make_data(model, 8)
+    last_weight = list(model.params)[-2]
+    rng = np.random.default_rng(7)
+    model.params[last_weight] = rng.choice([-1.0, 1.0], size=model.params[last_weight].shape)
+    # b[L] is still zero, so scaling W[L] scales Z[L]: the largest |z| becomes 3000.
+    model.params[last_weight] *= 3000 / np.abs(model.forward(X)[1][-1][1]).max()
+    ZL = model.forward(X)[1][-1][1]
+    # Every example confidently wrong: each loss is about |z|, where log(1 - A[L]) is -inf.
+    Y = (ZL < 0).astype(np.float64)
+    twin = from_scratch(model, dtype=dtype, device=device)
+    expected = numpy_results(model, X, Y)
+    actual = twin_results(twin, *as_tensors(twin, X, Y))
+    # A[L] really saturated: the lecture's formula on probabilities gives up.
+    assert binary_cross_entropy(expected["AL"], Y) == np.inf
+    assert np.isfinite(expected["cost"]) and np.isfinite(actual["cost"])
+    assert expected["cost"] > 100
+    assert_dicts_close(description[0], expected, actual, **TOLERANCES[dtype],
+                       scales=rounding_scales(model, X, Y, dtype))
+
+
+# -- symmetry ---------------------------------------------------------------------------------
+SYMMETRY_MODELS = [
+    pytest.param(scratch_models.ShallowNetwork, dict(n_x=3, n_h=4, hidden_activation="sigmoid"),
+                 id="shallow-sigmoid"),
+    pytest.param(scratch_models.DeepNetwork, dict(layer_dims=[3, 4, 3, 1],
+                                                  hidden_activation="sigmoid"), id="deep-sigmoid"),
+]
+
+
+def hidden_unit_spread(params):
+    """Largest difference between two hidden units' incoming weights, for W1 .. W[L-1]."""
+    return [float(np.ptp(W, axis=0).max()) for name, W in params.items()
+            if name.startswith("W") and name != f"W{len(params) // 2}"]
+
+
+@pytest.mark.parametrize("init", ["zeros", "lecun"])
+@pytest.mark.parametrize("cls, kwargs", SYMMETRY_MODELS)
+def test_zero_init_keeps_hidden_units_identical_in_both_twins(cls, kwargs, init, device):
+    model = cls(**kwargs, init=init)
+    twin = from_scratch(model, device=device)
+    X, _ = make_data(model, 20)
+    # Unbalanced labels: with half of each, A[L] - Y would sum to zero at a zero start and
+    # nothing would ever move.
+    Y = (X[:1] + 0.5 * X[1:2] > 0.3).astype(np.float64)
+    numpy_costs = train(model, X, Y, learning_rate=0.5, num_iterations=40, progress=False)
+    twin_costs = train_twin(twin, X, Y, learning_rate=0.5, num_iterations=40)
+    twin_params = to_numpy_params(twin)
+    tol = TOLERANCES["float64"]
+    assert_dicts_close(f"{cls.__name__} init={init}", {"costs": numpy_costs, **model.params},
+                       {"costs": twin_costs, **twin_params}, **tol)
+    # The first layer moved far beyond rounding, so identical rows are not trivially zero.
+    assert np.abs(model.params["W1"]).max() > 1e-6
+    assert np.abs(twin_params["W1"]).max() > 1e-6
+    spreads = hidden_unit_spread(model.params) + hidden_unit_spread(twin_params)
+    if init == "zeros":
+        assert max(spreads) <= tol["atol"]
+    else:
+        assert min(spreads) > 1e-3
+
+
+# -- bad input --------------------------------------------------------------------------------
+def _bad_X(change):
+    return lambda X, Y: (change(X.copy()), Y)
+
+
+def _with(index, value):
+    def change(A):
+        A[index] = value
+        return A
+    return change
+
+
+X_CASES = [
+    pytest.param(_bad_X(lambda X: X[:-1]), id="X-wrong-n_x"),
+    pytest.param(_bad_X(lambda X: X.T.copy()), id="X-transposed"),
+    pytest.param(_bad_X(lambda X: X[0]), id="X-1d"),
+    pytest.param(_bad_X(lambda X: X[:, :0]), id="X-empty"),
+    pytest.param(_bad_X(_with((1, 2), np.nan)), id="X-nan"),
+    pytest.param(_bad_X(_with((0, 0), -np.inf)), id="X-inf"),
+    pytest.param(_bad_X(lambda X: X.astype(np.float32)), id="X-float32"),
+]
+Y_CASES = [
+    pytest.param(lambda X, Y: (X, Y[:, :-1]), id="Y-wrong-m"),
+    pytest.param(lambda X, Y: (X, Y.T.copy()), id="Y-transposed"),
+    pytest.param(lambda X, Y: (X, Y * 2 - 1), id="Y-labels-minus-one"),
+    pytest.param(lambda X, Y: (X, Y * 0.5), id="Y-labels-half"),
+    pytest.param(lambda X, Y: (X, _with((0, 1), np.nan)(Y.copy())), id="Y-nan"),
+]
+CALLS_ON_X = {
+    "forward": (lambda model, X, Y: model.forward(X), lambda twin, X, Y: twin(X)),
+    "predict": (lambda model, X, Y: model.predict(X), lambda twin, X, Y: twin.predict(X)),
+    "cost": (lambda model, X, Y: model.cost(X, Y), lambda twin, X, Y: twin.cost(X, Y)),
+}
+CALLS_ON_Y = {
+    "cost": CALLS_ON_X["cost"],
+    "accuracy": (lambda model, X, Y: model.accuracy(X, Y), lambda twin, X, Y: twin.accuracy(X, Y)),
+}
+
+
+def _assert_rejected_alike(break_input, call, input_kind, device):
+    numpy_call, twin_call = call
+    model = scratch_models.ShallowNetwork(3, 4)
+    twin = from_scratch(model, device=device)
+    X, Y = break_input(*make_data(model, 6))
+    with pytest.raises(Exception) as numpy_error:
+        numpy_call(model, X, Y)
+    if input_kind == "tensor":
+        X, Y = (torch.as_tensor(A, device=device) for A in (X, Y))
+    with pytest.raises(Exception) as twin_error:
+        twin_call(twin, X, Y)
+    assert_same_error(numpy_error.value, twin_error.value)
+
+
+@pytest.mark.parametrize("input_kind", ["tensor", "ndarray"])
+@pytest.mark.parametrize("call", CALLS_ON_X.values(), ids=CALLS_ON_X)
+@pytest.mark.parametrize("break_input", X_CASES)
+def test_bad_X_is_rejected_with_numpys_message(break_input, call, input_kind, device):
+    _assert_rejected_alike(break_input, call, input_kind, device)
+
+
+@pytest.mark.parametrize("input_kind", ["tensor", "ndarray"])
+@pytest.mark.parametrize("call", CALLS_ON_Y.values(), ids=CALLS_ON_Y)
+@pytest.mark.parametrize("break_input", Y_CASES)
+def test_bad_Y_is_rejected_with_numpys_message(break_input, call, input_kind, device):
+    _assert_rejected_alike(break_input, call, input_kind, device)

@@ -1,0 +1,54 @@
+"""Move a model between the NumPy and the PyTorch engine.
+
+    twin = from_scratch(np_model)          # same class name, config and parameter values
+    params = to_numpy_params(twin)         # {"W1": ndarray, "b1": ndarray, ...}
+    load_numpy_params(twin, params)        # names and shapes checked first
+"""
+
+from torch_ref.models import TWINS
+
+
+def from_scratch(np_model, dtype=None, device=None):
+    """The PyTorch twin of a NumPy model, holding a copy of its current parameters.
+
+    Parameters
+    ----------
+    np_model : scratch.models.LogisticRegression, ShallowNetwork, DeepNetwork or RegressionNetwork
+    dtype : str, NumPy or torch dtype, optional
+        The twin's dtype; by default the NumPy model's. A float32 twin of a
+        float64 model holds the parameters rounded to float32.
+    device : str or torch.device, optional
+
+    Returns
+    -------
+    torch_ref.models.Network
+        An instance of the twin class with the NumPy model's class name.
+    """
+    name = type(np_model).__name__
+    if name not in TWINS:
+        raise TypeError(f"no PyTorch twin for {name}; twins exist for: {', '.join(TWINS)}")
+    config = dict(np_model.config)
+    if dtype is not None:
+        config["dtype"] = dtype
+    twin = TWINS[name](**config, device=device)
+    twin.load_params(np_model.params)
+    return twin
+
+
+def to_numpy_params(twin):
+    """The twin's parameters as a dict of NumPy arrays (copies, on the host), by course name."""
+    return {name: value.detach().cpu().numpy().copy() for name, value in twin.named_parameters()}
+
+
+def load_numpy_params(twin, params):
+    """Copy NumPy arrays (or tensors) keyed by course name into the twin.
+
+    Raises
+    ------
+    KeyError
+        When a name is missing or unexpected; the message lists both.
+    scratch.errors.ShapeError
+        When a parameter has the wrong shape; the message names it.
+    """
+    twin.load_params(params)
+    return twin

@@ -1,0 +1,257 @@
+"""Full-batch gradient descent through Lightning, step for step like ``scratch.train``.
+
+    module = fit(ShallowNetwork(2, 4), PlanarDataModule(), learning_rate=1.2, num_iterations=200)
+    module.costs                        # the cost of every step, before its update
+
+or, by hand::
+
+    module = CourseModule(twin, learning_rate=1.2)
+    make_trainer(max_steps=200).fit(module, datamodule=PlanarDataModule())
+
+One training step is one course iteration: the cost on the whole training set,
+autograd's gradients, then ``theta := theta - learning_rate * dtheta`` with
+plain SGD. With LightningCLI the twin is a nested ``class_path`` argument::
+
+    model:
+      class_path: torch_ref.CourseModule
+      init_args:
+        learning_rate: 1.2
+        model:
+          class_path: torch_ref.ShallowNetwork
+          init_args: {n_x: 2, n_h: 4}
+"""
+
+import math
+
+import lightning as L
+import torch
+
+from scratch.errors import TrainingDivergedError
+from scratch.validation import check_positive
+from torch_ref.data import ArrayDataModule
+from torch_ref.models import Network
+
+
+# Costs are read from the device (one sync) and checked for NaN or inf every this many
+# steps and at the end of every epoch: a diverged run stops soon, a healthy one is not
+# held up at every step.
+DIVERGENCE_CHECK_EVERY = 100
+
+
+class CourseModule(L.LightningModule):
+    """Trains a twin from :mod:`torch_ref.models` by full-batch gradient descent.
+
+    Parameters
+    ----------
+    model : torch_ref.models.Network
+        The twin to train (LogisticRegression, ShallowNetwork, DeepNetwork or
+        RegressionNetwork); it is trained in place.
+    learning_rate : float
+        alpha, a positive number.
+
+    Attributes
+    ----------
+    costs : list of float
+        The cost of every training step this module has run, computed before
+        that step's update (the course's convention, as in ``scratch.train``).
+        A run resumed from a checkpoint starts the list afresh.
+
+    Raises
+    ------
+    scratch.errors.TrainingDivergedError
+        From ``trainer.fit``, within ``DIVERGENCE_CHECK_EVERY`` steps (or at the
+        end of the epoch) after the cost became NaN or inf: costs are read from
+        the device in batches, not at every step. ``.iteration`` is the
+        trainer's step at which it happened and ``.costs`` the finite costs
+        before it. Unlike ``scratch.train``, the few steps after it have run,
+        so the parameters are NaN.
+
+    Logged metrics
+    --------------
+    ``train/cost`` and, for classification, ``train/accuracy`` at every step;
+    ``test/cost`` and ``test/accuracy`` in ``trainer.test``. A data module
+    whose ``test_split`` is ``"train"`` (a data set with no test split, such as
+    the planar sets) is evaluated on its training set by ``trainer.test``, and
+    the metrics are then logged as ``train/cost`` and ``train/accuracy``, so a
+    training-set figure is never reported under a ``test/`` name.
+    """
+
+    def __init__(self, model: torch.nn.Module, learning_rate: float = 0.01):
+        super().__init__()
+        if not isinstance(model, Network):
+            raise TypeError(
+                f"model must be a twin from torch_ref.models (LogisticRegression, "
+                f"ShallowNetwork, DeepNetwork or RegressionNetwork), got {type(model).__name__}"
+            )
+        check_positive("learning_rate", learning_rate)
+        # The twin is an nn.Module, stored by Lightning as a submodule; LightningCLI
+        # keeps its class_path and init_args in the run's config.yaml.
+        self.save_hyperparameters(ignore=["model"])
+        self.model = model
+        self.learning_rate = learning_rate
+        self._costs = []
+        # Detached 0-d cost tensors not yet turned into floats: turning each into a
+        # float as it comes would wait for the device at every step.
+        self._pending_costs = []
+        self._checked_costs = 0  # costs[:_checked_costs] are known to be finite
+        self._first_step = 0  # the trainer's step number of costs[0]
+        self._checked_batch = None
+
+    # -- costs ------------------------------------------------------------------------------
+    @property
+    def costs(self):
+        """The cost of every training step so far, as Python floats."""
+        if self._pending_costs:
+            self._costs.extend(torch.stack(self._pending_costs).cpu().tolist())
+            self._pending_costs = []
+        return self._costs
+
+    def _raise_if_diverged(self):
+        costs = self.costs
+        for index in range(self._checked_costs, len(costs)):
+            cost = costs[index]
+            if not math.isfinite(cost):
+                step = self._first_step + index
+                raise TrainingDivergedError(
+                    f"the cost became {cost} at step {step} with learning_rate="
+                    f"{self.learning_rate}; try a smaller learning rate "
+                    f"({index} finite costs were kept in this error's .costs)",
+                    step,
+                    costs[:index],
+                )
+        self._checked_costs = len(costs)
+
+    def on_train_batch_end(self, outputs, batch, batch_idx):
+        if len(self._pending_costs) >= DIVERGENCE_CHECK_EVERY:
+            self._raise_if_diverged()
+
+    def on_train_epoch_end(self):
+        self._raise_if_diverged()
+
+    def on_train_end(self):
+        self._raise_if_diverged()
+
+    # -- batches ----------------------------------------------------------------------------
+    def _checked(self, batch):
+        """(X, Y) after the twin's input checks, run once per distinct batch."""
+        X, Y = batch
+        checked = self._checked_batch
+        if checked is not None and checked[0] is X and checked[1] is Y:
+            return checked[2]
+        result = self.model._check_X(X)
+        result = (result, self.model._check_Y(Y, result.shape[1]))
+        self._checked_batch = (X, Y, result)
+        return result
+
+    # -- steps ------------------------------------------------------------------------------
+    def _common_step(self, batch):
+        """Cost and metrics of the twin on one checked batch X (n_x, m), Y (n_y, m)."""
+        X, Y = self._checked(batch)
+        AL, ZL = self.model._forward(X)
+        cost = self.model._cost(AL, ZL, Y)
+        metrics = {"cost": cost.detach()}
+        if self.model.task == "classification":
+            metrics["accuracy"] = ((AL.detach() > 0.5) == Y).to(AL.dtype).mean()
+        return cost, metrics, X.shape[1]
+
+    def _log_metrics(self, prefix, metrics, m, on_step):
+        for name, value in metrics.items():
+            self.log(
+                f"{prefix}/{name}", value, on_step=on_step, on_epoch=not on_step,
+                prog_bar=name == "cost", batch_size=m,
+            )
+
+    def training_step(self, batch, batch_idx):
+        if not (self._costs or self._pending_costs):
+            # A run resumed from a checkpoint numbers its steps from the trainer's count.
+            self._first_step = self.global_step
+        cost, metrics, m = self._common_step(batch)
+        self._pending_costs.append(metrics["cost"])
+        self._log_metrics("train", metrics, m, on_step=True)
+        return cost
+
+    def test_step(self, batch, batch_idx):
+        _, metrics, m = self._common_step(batch)
+        split = getattr(self.trainer.datamodule, "test_split", "test")
+        self._log_metrics(split, metrics, m, on_step=False)
+
+    def configure_optimizers(self):
+        return torch.optim.SGD(self.model.parameters(), lr=self.learning_rate)
+
+
+def make_trainer(
+    max_steps,
+    *,
+    accelerator="auto",
+    devices=1,
+    precision="64-true",
+    logger=False,
+    callbacks=None,
+    enable_progress_bar=False,
+    **trainer_kwargs,
+):
+    """A ``lightning.Trainer`` for ``max_steps`` full-batch steps on a small model.
+
+    Defaults suit these runs: no sanity validation, no model summary, no
+    checkpoints, every step logged. Any ``Trainer`` argument in
+    ``trainer_kwargs`` overrides them (``enable_model_summary=True``, ...).
+
+    Parameters
+    ----------
+    max_steps : int
+        Number of gradient-descent steps (course iterations).
+    accelerator : str
+        "auto" picks the GPU where there is one; "cpu", "gpu"/"cuda".
+    precision : str
+        "64-true" (float64, the NumPy side's default) or "32-true". Under
+        "64-true" Lightning converts the model and the batches to float64.
+    logger : bool or lightning logger
+        False (default) logs nothing; pass e.g. ``TensorBoardLogger(dir)``.
+    """
+    check_positive("max_steps", max_steps, integer=True)
+    options = dict(
+        num_sanity_val_steps=0,
+        enable_model_summary=False,
+        enable_checkpointing=False,
+        log_every_n_steps=1,
+    )
+    options.update(trainer_kwargs)
+    return L.Trainer(
+        max_steps=max_steps,
+        accelerator=accelerator,
+        devices=devices,
+        precision=precision,
+        logger=logger,
+        callbacks=callbacks,
+        enable_progress_bar=enable_progress_bar,
+        **options,
+    )
+
+
+def fit(twin, datamodule, learning_rate, num_iterations, **make_trainer_kwargs):
+    """Train ``twin`` in place for ``num_iterations`` full-batch steps; return the module.
+
+    The trainer's precision follows the twin's dtype ("64-true" for float64,
+    "32-true" for float32) unless ``precision`` is given.
+
+    Returns
+    -------
+    CourseModule
+        Its ``costs`` holds the cost of every step.
+    """
+    make_trainer_kwargs.setdefault(
+        "precision", "64-true" if twin.dtype == torch.float64 else "32-true"
+    )
+    module = CourseModule(twin, learning_rate)
+    make_trainer(num_iterations, **make_trainer_kwargs).fit(module, datamodule=datamodule)
+    return module
+
+
+def fit_arrays(twin, X, Y, learning_rate, num_iterations, **make_trainer_kwargs):
+    """:func:`fit` on arrays in memory: X (n_x, m) and Y (n_y, m), NumPy or torch.
+
+    One Lightning epoch holds all ``num_iterations`` steps, so Lightning's
+    per-epoch work is paid once.
+    """
+    datamodule = ArrayDataModule(X, Y, steps_per_epoch=num_iterations)
+    return fit(twin, datamodule, learning_rate, num_iterations, **make_trainer_kwargs)
