@@ -17,6 +17,10 @@ per-epoch work on long runs without changing any step.
 ``test_dataloader()`` yields the test set, or, for a data set without one
 (``test_split == "train"``), the training set; :class:`torch_ref.CourseModule`
 then logs those metrics under ``train/`` rather than ``test/``.
+
+In a data-parallel run (``make_trainer(devices=N, strategy="ddp")``) each
+process is served its own contiguous block of the columns, without padding
+(:func:`torch_ref.distributed.shard_columns`).
 """
 
 import itertools
@@ -27,6 +31,7 @@ import torch
 
 from scratch import data as scratch_data
 from scratch.validation import check_positive
+from torch_ref.distributed import shard_columns
 from torch_ref.models import DTypeLike, numpy_dtype, torch_dtype
 
 
@@ -88,8 +93,17 @@ class FullBatchDataModule(L.LightningDataModule):
             None if array is None else torch.as_tensor(array) for array in arrays
         )
 
+    def _shard(self, X, Y):
+        """This process's columns of X (n_x, m) and Y (n_y, m): all of them in one process."""
+        trainer = self.trainer
+        if trainer is None or trainer.world_size == 1:
+            return X, Y
+        columns = shard_columns(X.shape[1], trainer.world_size, trainer.global_rank)
+        # A copy, so that each process's batch is one contiguous block in memory.
+        return X[:, columns].contiguous(), Y[:, columns].contiguous()
+
     def train_dataloader(self):
-        return FullBatchLoader(self.X_train, self.Y_train, self.steps_per_epoch)
+        return FullBatchLoader(*self._shard(self.X_train, self.Y_train), self.steps_per_epoch)
 
     def transfer_batch_to_device(self, batch, device, dataloader_idx):
         # The same (X, Y) comes at every step: move it to the device once, not per step.
@@ -102,8 +116,8 @@ class FullBatchDataModule(L.LightningDataModule):
 
     def test_dataloader(self):
         if self.X_test is None:
-            return FullBatchLoader(self.X_train, self.Y_train)
-        return FullBatchLoader(self.X_test, self.Y_test)
+            return FullBatchLoader(*self._shard(self.X_train, self.Y_train))
+        return FullBatchLoader(*self._shard(self.X_test, self.Y_test))
 
 
 class ArrayDataModule(FullBatchDataModule):

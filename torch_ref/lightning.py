@@ -10,7 +10,11 @@ or, by hand::
 
 One training step is one course iteration: the cost on the whole training set,
 autograd's gradients, then ``theta := theta - learning_rate * dtheta`` with
-plain SGD. With LightningCLI the twin is a nested ``class_path`` argument::
+plain SGD. ``make_trainer(..., devices=N, strategy="ddp", num_nodes=K)`` runs the
+same steps data-parallel, each process on its share of the examples, with the
+gradient and the cost of the whole training set at every step (see
+:mod:`torch_ref.distributed`). With LightningCLI the twin is a nested
+``class_path`` argument::
 
     model:
       class_path: torch_ref.CourseModule
@@ -28,6 +32,7 @@ import torch
 
 from scratch.errors import TrainingDivergedError
 from scratch.validation import check_positive
+from torch_ref import distributed
 from torch_ref.data import ArrayDataModule
 from torch_ref.models import Network
 
@@ -68,7 +73,8 @@ class CourseModule(L.LightningModule):
 
     Logged metrics
     --------------
-    ``train/cost`` and, for classification, ``train/accuracy`` at every step;
+    ``train/cost`` and, for classification, ``train/accuracy`` at every step, over the
+    whole training set also in a data-parallel run (logged by rank zero only);
     ``test/cost`` and ``test/accuracy`` in ``trainer.test``. A data module
     whose ``test_split`` is ``"train"`` (a data set with no test split, such as
     the planar sets) is evaluated on its training set by ``trainer.test``, and
@@ -133,32 +139,66 @@ class CourseModule(L.LightningModule):
 
     # -- batches ----------------------------------------------------------------------------
     def _checked(self, batch):
-        """(X, Y) after the twin's input checks, run once per distinct batch."""
+        """(X, Y, m_total) after the twin's input checks, run once per distinct batch.
+
+        m_total is the number of examples over all processes of a data-parallel
+        run (one all-reduce per distinct batch), None in a single process.
+        """
         X, Y = batch
         checked = self._checked_batch
         if checked is not None and checked[0] is X and checked[1] is Y:
             return checked[2]
-        result = self.model._check_X(X)
-        result = (result, self.model._check_Y(Y, result.shape[1]))
+        X_checked = self.model._check_X(X)
+        Y_checked = self.model._check_Y(Y, X_checked.shape[1])
+        m_total = None
+        if self.trainer.world_size > 1:
+            m = torch.tensor(X_checked.shape[1], dtype=torch.int64, device=X_checked.device)
+            m_total = int(self.trainer.strategy.reduce(m, reduce_op="sum"))
+        result = (X_checked, Y_checked, m_total)
         self._checked_batch = (X, Y, result)
         return result
 
     # -- steps ------------------------------------------------------------------------------
     def _common_step(self, batch):
-        """Cost and metrics of the twin on one checked batch X (n_x, m), Y (n_y, m)."""
-        X, Y = self._checked(batch)
+        """The loss to back-propagate and the metrics on one batch X (n_x, m), Y (n_y, m).
+
+        In one process the loss is the cost J. In a data-parallel run of W
+        processes, where this batch is one shard of m_total examples, the loss
+        is W * (this shard's summed loss) / m_total: DistributedDataParallel
+        averages the W gradients, which makes their mean the gradient of J over
+        all m_total examples. The metrics are then the global ones, from one
+        all-reduce of the shards' sums, the same on every process.
+        """
+        X, Y, m_total = self._checked(batch)
         AL, ZL = self.model._forward(X)
-        cost = self.model._cost(AL, ZL, Y)
-        metrics = {"cost": cost.detach()}
-        if self.model.task == "classification":
-            metrics["accuracy"] = ((AL.detach() > 0.5) == Y).to(AL.dtype).mean()
-        return cost, metrics, X.shape[1]
+        classify = self.model.task == "classification"
+        if m_total is None:
+            cost = self.model._cost(AL, ZL, Y)
+            metrics = {"cost": cost.detach()}
+            if classify:
+                metrics["accuracy"] = ((AL.detach() > 0.5) == Y).to(AL.dtype).mean()
+            return cost, metrics, X.shape[1]
+
+        summed = self.model._summed_cost(AL, ZL, Y)
+        sums = [summed.detach()]
+        if classify:
+            sums.append(((AL.detach() > 0.5) == Y).to(AL.dtype).sum())
+        # Counts of correct predictions are whole numbers, exact in float32 up to 2**24.
+        totals = self.trainer.strategy.reduce(torch.stack(sums), reduce_op="sum")
+        metrics = {"cost": totals[0] / m_total}
+        if classify:
+            metrics["accuracy"] = totals[1] / (m_total * Y.shape[0])
+        loss = summed / m_total * self.trainer.world_size
+        return loss, metrics, m_total
 
     def _log_metrics(self, prefix, metrics, m, on_step):
+        # The values are the same on every process (global), so per-step values need no
+        # sync; epoch-level ones (trainer.test) are synced only because Lightning warns
+        # otherwise: their weighted mean over the processes is the same value again.
         for name, value in metrics.items():
             self.log(
                 f"{prefix}/{name}", value, on_step=on_step, on_epoch=not on_step,
-                prog_bar=name == "cost", batch_size=m,
+                prog_bar=name == "cost", batch_size=m, sync_dist=not on_step,
             )
 
     def training_step(self, batch, batch_idx):
@@ -184,6 +224,8 @@ def make_trainer(
     *,
     accelerator="auto",
     devices=1,
+    strategy="auto",
+    num_nodes=1,
     precision="64-true",
     logger=False,
     callbacks=None,
@@ -202,24 +244,46 @@ def make_trainer(
         Number of gradient-descent steps (course iterations).
     accelerator : str
         "auto" picks the GPU where there is one; "cpu", "gpu"/"cuda".
+    devices : int
+        Devices (processes) per node: more than one trains data-parallel.
+    strategy : str
+        "auto" (one process; Lightning's ``ddp`` for several devices) or
+        "ddp": one process per device, each on its share of the examples,
+        with the full-batch gradient and cost of the one-process run at every
+        step (:mod:`torch_ref.distributed`). On CPU the processes talk
+        through gloo, on CUDA through NCCL.
+    num_nodes : int
+        Machines taking part, each running ``devices`` processes.
     precision : str
         "64-true" (float64, the NumPy side's default) or "32-true". Under
         "64-true" Lightning converts the model and the batches to float64.
     logger : bool or lightning logger
         False (default) logs nothing; pass e.g. ``TensorBoardLogger(dir)``.
+
+    Raises
+    ------
+    ValueError
+        One line, for an unknown strategy or a GPU accelerator without CUDA
+        devices (:func:`torch_ref.distributed.check_trainer_options`).
     """
     check_positive("max_steps", max_steps, integer=True)
+    distributed.check_trainer_options(accelerator, devices, strategy, num_nodes)
     options = dict(
         num_sanity_val_steps=0,
         enable_model_summary=False,
         enable_checkpointing=False,
         log_every_n_steps=1,
+        # Our loaders are not torch DataLoaders, which Lightning would give a padding
+        # DistributedSampler; off all the same, so that no example is ever repeated.
+        use_distributed_sampler=False,
     )
     options.update(trainer_kwargs)
     return L.Trainer(
         max_steps=max_steps,
         accelerator=accelerator,
         devices=devices,
+        strategy=strategy,
+        num_nodes=num_nodes,
         precision=precision,
         logger=logger,
         callbacks=callbacks,
@@ -234,16 +298,29 @@ def fit(twin, datamodule, learning_rate, num_iterations, **make_trainer_kwargs):
     The trainer's precision follows the twin's dtype ("64-true" for float64,
     "32-true" for float32) unless ``precision`` is given.
 
+    With ``devices``/``num_nodes`` for more than one process, ``fit`` must be
+    called from a script (Lightning's ``ddp`` runs the script again in every
+    other process of the node); the returned module then holds, in every
+    process, the costs over the whole training set.
+
     Returns
     -------
     CourseModule
         Its ``costs`` holds the cost of every step.
+
+    Raises
+    ------
+    ValueError
+        One line, before any process starts: more processes than training
+        examples, or a bad ``make_trainer`` option.
     """
     make_trainer_kwargs.setdefault(
         "precision", "64-true" if twin.dtype == torch.float64 else "32-true"
     )
     module = CourseModule(twin, learning_rate)
-    make_trainer(num_iterations, **make_trainer_kwargs).fit(module, datamodule=datamodule)
+    trainer = make_trainer(num_iterations, **make_trainer_kwargs)
+    distributed.check_enough_examples(trainer, datamodule)
+    trainer.fit(module, datamodule=datamodule)
     return module
 
 

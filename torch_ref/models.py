@@ -205,13 +205,20 @@ class Network(nn.Module):
             A = g(Z)
         return A, Z
 
-    def _cost(self, AL, ZL, Y):
-        """J from A[L], Z[L] and checked Y, all (n_y, m): summed over outputs, mean over m."""
-        m = Y.shape[1]
+    def _summed_cost(self, AL, ZL, Y):
+        """m * J: the loss summed over outputs and examples, from A[L], Z[L], Y, all (n_y, m).
+
+        Data-parallel training sums this over the processes' shards before dividing by
+        the total m (:mod:`torch_ref.distributed`).
+        """
         if self.output_activation == "sigmoid":
             # On the logits, so saturated outputs keep a finite, exact cost (as in scratch).
-            return F.binary_cross_entropy_with_logits(ZL, Y, reduction="sum") / m
-        return ((AL - Y) ** 2).sum() / m
+            return F.binary_cross_entropy_with_logits(ZL, Y, reduction="sum")
+        return ((AL - Y) ** 2).sum()
+
+    def _cost(self, AL, ZL, Y):
+        """J from A[L], Z[L] and checked Y, all (n_y, m): summed over outputs, mean over m."""
+        return self._summed_cost(AL, ZL, Y) / Y.shape[1]
 
     def forward(self, X):
         """A[L], shape (n_y, m), for X of shape (n_x, m) (tensor or NumPy array)."""
