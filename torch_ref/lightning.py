@@ -53,6 +53,13 @@ class CourseModule(L.LightningModule):
         RegressionNetwork); it is trained in place.
     learning_rate : float
         alpha, a positive number.
+    iterations_per_batch : int
+        Gradient-descent iterations each ``training_step`` runs on its batch
+        (the whole training set). 1 by default: one Lightning step per course
+        iteration. A larger value pays Lightning's per-step bookkeeping once
+        for many iterations; every iteration is still one optimizer step
+        (``trainer.global_step`` and ``max_steps`` count iterations) and its
+        cost is still recorded and logged, so the run is the same.
 
     Attributes
     ----------
@@ -82,7 +89,9 @@ class CourseModule(L.LightningModule):
     training-set figure is never reported under a ``test/`` name.
     """
 
-    def __init__(self, model: torch.nn.Module, learning_rate: float = 0.01):
+    def __init__(
+        self, model: torch.nn.Module, learning_rate: float = 0.01, iterations_per_batch: int = 1
+    ):
         super().__init__()
         if not isinstance(model, Network):
             raise TypeError(
@@ -90,11 +99,16 @@ class CourseModule(L.LightningModule):
                 f"ShallowNetwork, DeepNetwork or RegressionNetwork), got {type(model).__name__}"
             )
         check_positive("learning_rate", learning_rate)
+        check_positive("iterations_per_batch", iterations_per_batch, integer=True)
         # The twin is an nn.Module, stored by Lightning as a submodule; LightningCLI
         # keeps its class_path and init_args in the run's config.yaml.
         self.save_hyperparameters(ignore=["model"])
         self.model = model
         self.learning_rate = learning_rate
+        self.iterations_per_batch = iterations_per_batch
+        # Each optimizer step is one course iteration, so trainer.global_step and
+        # max_steps count iterations however many of them a training_step runs.
+        self.automatic_optimization = False
         self._costs = []
         # Detached 0-d cost tensors not yet turned into floats: turning each into a
         # float as it comes would wait for the device at every step.
@@ -159,8 +173,11 @@ class CourseModule(L.LightningModule):
         return result
 
     # -- steps ------------------------------------------------------------------------------
-    def _common_step(self, batch):
+    def _common_step(self, batch, accuracy=True):
         """The loss to back-propagate and the metrics on one batch X (n_x, m), Y (n_y, m).
+
+        ``accuracy=False`` leaves the accuracy out of the metrics (training
+        iterations that are not logged skip its cost).
 
         In one process the loss is the cost J. In a data-parallel run of W
         processes, where this batch is one shard of m_total examples, the loss
@@ -171,7 +188,7 @@ class CourseModule(L.LightningModule):
         """
         X, Y, m_total = self._checked(batch)
         AL, ZL = self.model._forward(X)
-        classify = self.model.task == "classification"
+        classify = accuracy and self.model.task == "classification"
         if m_total is None:
             cost = self.model._cost(AL, ZL, Y)
             metrics = {"cost": cost.detach()}
@@ -191,29 +208,54 @@ class CourseModule(L.LightningModule):
         loss = summed / m_total * self.trainer.world_size
         return loss, metrics, m_total
 
-    def _log_metrics(self, prefix, metrics, m, on_step):
-        # The values are the same on every process (global), so per-step values need no
-        # sync; epoch-level ones (trainer.test) are synced only because Lightning warns
-        # otherwise: their weighted mean over the processes is the same value again.
-        for name, value in metrics.items():
-            self.log(
-                f"{prefix}/{name}", value, on_step=on_step, on_epoch=not on_step,
-                prog_bar=name == "cost", batch_size=m, sync_dist=not on_step,
-            )
-
     def training_step(self, batch, batch_idx):
+        first = self.global_step
         if not (self._costs or self._pending_costs):
             # A run resumed from a checkpoint numbers its steps from the trainer's count.
-            self._first_step = self.global_step
-        cost, metrics, m = self._common_step(batch)
-        self._pending_costs.append(metrics["cost"])
-        self._log_metrics("train", metrics, m, on_step=True)
-        return cost
+            self._first_step = first
+        iterations = self.iterations_per_batch
+        if self.trainer.max_steps > 0:
+            iterations = min(iterations, self.trainer.max_steps - first)
+        optimizer = self.optimizers()
+        every = self.trainer.log_every_n_steps
+        history = []
+        for step in range(first, first + iterations):
+            logged = bool(self.loggers) and (step + 1) % every == 0
+            loss, metrics, _ = self._common_step(batch, accuracy=logged)
+            optimizer.zero_grad()
+            self.manual_backward(loss)
+            optimizer.step()
+            history.append((step, logged, metrics))
+        self._pending_costs.extend(metrics["cost"] for _, _, metrics in history)
+        self._log_iterations([(step, metrics) for step, logged, metrics in history if logged])
+        if self.trainer.progress_bar_callback is not None and history:
+            self.log("train/cost", history[-1][2]["cost"], prog_bar=True, logger=False)
+
+    def _log_iterations(self, logged):
+        """Write train/cost (and train/accuracy) of the logged iterations to the loggers.
+
+        ``logged`` holds (step, metrics) pairs. Lightning's rule for
+        ``log_every_n_steps`` n is kept: iteration s is logged, at step s, when
+        (s + 1) % n == 0. The values of a whole batch of iterations are read
+        from the device at once; loggers write on rank zero only.
+        """
+        if not logged:
+            return
+        names = [[f"train/{name}" for name in metrics] for _, metrics in logged]
+        values = torch.stack([value for _, metrics in logged for value in metrics.values()])
+        values = iter(values.cpu().tolist())
+        for (step, _), row in zip(logged, names):
+            record = {name: next(values) for name in row}
+            for logger in self.loggers:
+                logger.log_metrics(record, step=step)
 
     def test_step(self, batch, batch_idx):
         _, metrics, m = self._common_step(batch)
         split = getattr(self.trainer.datamodule, "test_split", "test")
-        self._log_metrics(split, metrics, m, on_step=False)
+        # The values are global already; sync_dist only because Lightning warns without it
+        # in a data-parallel run: the weighted mean over the processes is the same value.
+        for name, value in metrics.items():
+            self.log(f"{split}/{name}", value, on_epoch=True, batch_size=m, sync_dist=True)
 
     def configure_optimizers(self):
         return torch.optim.SGD(self.model.parameters(), lr=self.learning_rate)
@@ -292,7 +334,8 @@ def make_trainer(
     )
 
 
-def fit(twin, datamodule, learning_rate, num_iterations, **make_trainer_kwargs):
+def fit(twin, datamodule, learning_rate, num_iterations, iterations_per_batch=1,
+        **make_trainer_kwargs):
     """Train ``twin`` in place for ``num_iterations`` full-batch steps; return the module.
 
     The trainer's precision follows the twin's dtype ("64-true" for float64,
@@ -317,18 +360,21 @@ def fit(twin, datamodule, learning_rate, num_iterations, **make_trainer_kwargs):
     make_trainer_kwargs.setdefault(
         "precision", "64-true" if twin.dtype == torch.float64 else "32-true"
     )
-    module = CourseModule(twin, learning_rate)
+    module = CourseModule(twin, learning_rate, iterations_per_batch)
     trainer = make_trainer(num_iterations, **make_trainer_kwargs)
     distributed.check_enough_examples(trainer, datamodule)
     trainer.fit(module, datamodule=datamodule)
     return module
 
 
-def fit_arrays(twin, X, Y, learning_rate, num_iterations, **make_trainer_kwargs):
+def fit_arrays(twin, X, Y, learning_rate, num_iterations, iterations_per_batch=1,
+               **make_trainer_kwargs):
     """:func:`fit` on arrays in memory: X (n_x, m) and Y (n_y, m), NumPy or torch.
 
     One Lightning epoch holds all ``num_iterations`` steps, so Lightning's
     per-epoch work is paid once.
     """
-    datamodule = ArrayDataModule(X, Y, steps_per_epoch=num_iterations)
-    return fit(twin, datamodule, learning_rate, num_iterations, **make_trainer_kwargs)
+    batches = -(-num_iterations // iterations_per_batch)
+    datamodule = ArrayDataModule(X, Y, steps_per_epoch=batches)
+    return fit(twin, datamodule, learning_rate, num_iterations, iterations_per_batch,
+               **make_trainer_kwargs)
