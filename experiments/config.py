@@ -1,0 +1,248 @@
+"""The experiments' YAML files: LightningCLI's format, read by ``run`` as well.
+
+Each file under ``experiments/configs/`` is what ``python -m experiments fit
+--config FILE`` (LightningCLI) expects::
+
+    model:
+      class_path: torch_ref.CourseModule
+      init_args:
+        learning_rate: 1.2
+        model:
+          class_path: torch_ref.ShallowNetwork
+          init_args: {n_x: 2, n_h: 4, init: course, seed: 2, scale: 0.01}
+    data:
+      class_path: torch_ref.PlanarDataModule
+      init_args: {dataset: flower, m: 400, seed: 1}
+    trainer:
+      max_steps: 10000
+      log_every_n_steps: 1      # the one log interval, read by both backends
+    experiment:                 # read by ``run`` only; ``fit`` accepts and ignores it
+      variants:                 # a sweep: one run per entry
+        - label: n_h=1
+          set: {model.init_args.model.init_args.n_h: 1}
+
+so both commands train from one description. :func:`run_specs` turns a file
+into one :class:`RunSpec` per run (one for a single experiment, one per
+variant for a sweep), with the command line's overrides applied.
+"""
+
+import copy
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from experiments.errors import ConfigError
+
+CONFIG_DIR = Path(__file__).resolve().parent / "configs"
+MODEL_KEY = "model.init_args.model"
+DEFAULT_LOG_EVERY = 1
+LABEL_PATTERN = re.compile(r"^[A-Za-z0-9_.=+-]+$")
+
+
+@dataclass
+class RunSpec:
+    """Everything one run (one variant of a sweep) needs, for either backend.
+
+    Attributes
+    ----------
+    label : str
+        Name of the run, also its folder name in a sweep ("main" for a single run).
+    model_name : str
+        Class name shared by the NumPy model and its twin, e.g. "ShallowNetwork".
+    model_args : dict
+        Constructor arguments of both (without dtype and device).
+    learning_rate : float
+    data_name : str
+        Data module class name, e.g. "PlanarDataModule".
+    data_class_path : str
+        Its full class path, e.g. "torch_ref.PlanarDataModule".
+    data_args : dict
+        Its constructor arguments (without dtype).
+    iterations : int
+        Full-batch gradient-descent steps (``trainer.max_steps``).
+    log_every : int
+        TensorBoard interval in iterations (``trainer.log_every_n_steps``).
+    trainer_args : dict
+        The rest of the ``trainer`` section, for the Lightning backend.
+    config : dict
+        The complete LightningCLI config of this run (saved in its folder).
+    meta : dict
+        Other keys of the variant's entry (e.g. ``family`` in xor-depth), for the runner.
+    """
+
+    label: str
+    model_name: str
+    model_args: dict
+    learning_rate: float
+    data_name: str
+    data_class_path: str
+    data_args: dict
+    iterations: int
+    log_every: int
+    trainer_args: dict
+    config: dict = field(repr=False)
+    meta: dict = field(default_factory=dict)
+
+    def params(self):
+        """The run's hyperparameters as one flat, JSON-serialisable dict."""
+        params = {"model": self.model_name}
+        params.update({k: v for k, v in self.model_args.items() if k != "dtype"})
+        params["learning_rate"] = self.learning_rate
+        params["iterations"] = self.iterations
+        params["data"] = self.data_name
+        params.update(
+            {f"data.{k}": v for k, v in self.data_args.items() if k not in ("dtype", "data_dir")}
+        )
+        return params
+
+
+def config_path(name):
+    """Path of the YAML file named ``name`` (with or without ``.yaml``) in CONFIG_DIR."""
+    path = Path(name)
+    if path.suffix not in (".yaml", ".yml"):
+        path = path.with_name(path.name + ".yaml")
+    return path if len(path.parts) > 1 else CONFIG_DIR / path
+
+
+def load_config(path):
+    """Read one YAML file into a dict, with a one-line error when it is unusable."""
+    path = Path(path)
+    try:
+        with open(path) as handle:
+            config = yaml.safe_load(handle)
+    except OSError as exc:
+        raise ConfigError(f"cannot read config {path}: {exc.strerror}") from exc
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"config {path} is not valid YAML: {' '.join(str(exc).split())}") from exc
+    if not isinstance(config, dict):
+        raise ConfigError(f"config {path} must be a mapping with model, data and trainer keys")
+    return config
+
+
+def get_dotted(config, key):
+    """``config["a"]["b"]`` for key "a.b"; KeyError naming the key when a part is missing."""
+    node = config
+    for part in key.split("."):
+        if not isinstance(node, dict) or part not in node:
+            raise KeyError(key)
+        node = node[part]
+    return node
+
+
+def set_dotted(config, key, value):
+    """Set ``config["a"]["b"] = value`` for key "a.b", creating ``init_args`` levels."""
+    *parents, last = key.split(".")
+    node = config
+    for part in parents:
+        child = node.get(part)
+        if child is None:
+            child = node[part] = {}
+        if not isinstance(child, dict):
+            raise ConfigError(f"cannot set {key}: {part} is not a mapping")
+        node = child
+    node[last] = value
+
+
+def variants(config):
+    """(label, config, meta) of every run an experiment file describes.
+
+    Without ``experiment.variants`` the file is one run, labelled "main". Each
+    variant is the base config with its ``set`` overrides (dotted keys) applied;
+    ``meta`` holds the entry's other keys.
+    """
+    section = config.get("experiment") or {}
+    entries = section.get("variants")
+    # A variant's own config describes that run alone: the list of variants stays behind.
+    base = {key: value for key, value in config.items() if key != "experiment"}
+    rest = {key: value for key, value in section.items() if key != "variants"}
+    if rest:
+        base["experiment"] = rest
+    if not entries:
+        return [("main", copy.deepcopy(base), {})]
+    runs = []
+    for entry in entries:
+        label = str(entry.get("label", ""))
+        if not LABEL_PATTERN.match(label):
+            raise ConfigError(
+                f"variant label {label!r} must be a non-empty name of letters, digits and _.=+-"
+            )
+        variant = copy.deepcopy(base)
+        for key, value in (entry.get("set") or {}).items():
+            set_dotted(variant, key, copy.deepcopy(value))
+        meta = {key: value for key, value in entry.items() if key not in ("label", "set")}
+        runs.append((label, variant, meta))
+    labels = [label for label, _, _ in runs]
+    if len(set(labels)) != len(labels):
+        raise ConfigError(f"variant labels must be unique, got {labels}")
+    return runs
+
+
+def _class_name(class_path):
+    return str(class_path).rsplit(".", 1)[-1]
+
+
+def run_spec(label, config, meta=None, *, iterations=None, seed=None, data_dir=None,
+             log_every=None):
+    """The :class:`RunSpec` of one variant, after the command line's overrides.
+
+    Parameters
+    ----------
+    label : str
+    config : dict
+        One variant's LightningCLI config (see :func:`variants`); not modified.
+    iterations : int, optional
+        Replaces ``trainer.max_steps``.
+    seed : int, optional
+        Replaces the model's initialisation seed.
+    data_dir : str, optional
+        Folder of the cat files, for data modules that take ``data_dir``.
+    log_every : int, optional
+        Replaces ``trainer.log_every_n_steps``, the TensorBoard interval of both backends.
+    """
+    config = copy.deepcopy(config)
+    try:
+        module_args = get_dotted(config, "model.init_args")
+        model_class_path = get_dotted(config, MODEL_KEY + ".class_path")
+        data_class_path = get_dotted(config, "data.class_path")
+        trainer = config.get("trainer") or {}
+        max_steps = trainer["max_steps"]
+    except KeyError as exc:
+        raise ConfigError(f"config of run {label} has no {exc.args[0]}") from None
+    model_args = get_dotted(config, MODEL_KEY).setdefault("init_args", {})
+    data_args = config["data"].setdefault("init_args", {})
+    if iterations is not None:
+        trainer["max_steps"] = max_steps = iterations
+    if seed is not None:
+        model_args["seed"] = seed
+    if log_every is not None:
+        trainer["log_every_n_steps"] = log_every
+    if data_dir is not None and _class_name(data_class_path) == "CatDataModule":
+        data_args["data_dir"] = str(data_dir)
+    if not isinstance(max_steps, int) or max_steps < 1:
+        raise ConfigError(f"trainer.max_steps of run {label} must be a positive integer")
+    log_every = trainer.get("log_every_n_steps", DEFAULT_LOG_EVERY)
+    if not isinstance(log_every, int) or log_every < 1:
+        raise ConfigError(f"trainer.log_every_n_steps of run {label} must be a positive integer")
+    config["trainer"] = trainer
+    return RunSpec(
+        label=label,
+        model_name=_class_name(model_class_path),
+        model_args={k: v for k, v in model_args.items() if k not in ("dtype", "device")},
+        learning_rate=float(module_args["learning_rate"]),
+        data_name=_class_name(data_class_path),
+        data_class_path=str(data_class_path),
+        data_args={k: v for k, v in data_args.items() if k != "dtype"},
+        iterations=max_steps,
+        log_every=int(log_every),
+        trainer_args={k: v for k, v in trainer.items() if k not in ("max_steps",)},
+        config=config,
+        meta=dict(meta or {}),
+    )
+
+
+def run_specs(config, **overrides):
+    """One :class:`RunSpec` per run of ``config`` (see :func:`run_spec` for overrides)."""
+    return [run_spec(label, variant, meta, **overrides)
+            for label, variant, meta in variants(config)]
