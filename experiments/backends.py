@@ -30,6 +30,7 @@ from typing import Callable
 import numpy as np
 
 import scratch
+from scratch.models import classification_accuracy
 from experiments import interrupt, logs
 from experiments.errors import ExperimentError
 from experiments.interrupt import STOP, RunInterrupted
@@ -182,26 +183,18 @@ def run_numpy(spec, arrays, folder, *, dtype="float64", quiet=False, resume=Fals
     classify = model.task == "classification"
     every = spec.log_every
 
-    def accuracy_before(step):
-        # train/accuracy of a step uses the parameters before its update, as in Lightning's
-        # training_step; only computed for the steps that are logged.
-        if classify and step < end and logs.should_log(step, every):
-            return model.accuracy(X, Y)
-        return None
-
     writer = logs.open_writer(folder)
     try:
-        pending_accuracy = accuracy_before(start)
         began = time.perf_counter()
 
-        def callback(iteration, cost, model):
-            nonlocal pending_accuracy
+        def callback(iteration, cost, model, AL):
             costs.append(cost)
             if logs.should_log(iteration, every):
                 writer.add_scalar(logs.TRAIN_COST, cost, iteration)
-                if pending_accuracy is not None:
-                    writer.add_scalar(logs.TRAIN_ACCURACY, pending_accuracy, iteration)
-            pending_accuracy = accuracy_before(iteration + 1)
+                if classify:
+                    # AL is from before this iteration's update, as in Lightning's training_step.
+                    writer.add_scalar(logs.TRAIN_ACCURACY, classification_accuracy(AL, Y),
+                                      iteration)
             done = iteration + 1
             if done % CHECKPOINT_EVERY == 0 and done < end:
                 _save_numpy_checkpoint(checkpoint, model, costs,

@@ -36,6 +36,11 @@ from scratch.layers import linear_activation_forward, linear_backward
 from scratch.validation import check_layer_dims, check_params, check_X, check_Y
 
 
+def classification_accuracy(AL, Y):
+    """Fraction of predictions (AL > 0.5) equal to the labels Y, both of shape (n_y, m)."""
+    return float(np.mean((AL > 0.5) == Y))
+
+
 class Network:
     """L layers of LINEAR -> activation, trained on a cross-entropy or squared-error cost.
 
@@ -200,9 +205,14 @@ class Network:
     def _weight_grad(self, dW):
         return dW
 
-    def _cost_and_gradients(self, X, Y):
+    def _forward_backward(self, X, Y):
+        """AL, cost and grads of one iteration on checked X, Y."""
         AL, caches = self._forward(X)
-        return self._cost(AL, caches, Y), self._backward(AL, caches, Y)
+        return AL, self._cost(AL, caches, Y), self._backward(AL, caches, Y)
+
+    def _cost_and_gradients(self, X, Y):
+        _, cost, grads = self._forward_backward(X, Y)
+        return cost, grads
 
     def cost_and_gradients(self, X, Y):
         """Forward, cost and backward propagation in one call.
@@ -234,7 +244,7 @@ class Network:
             raise TypeError(f"{type(self).__name__} is a regression model: accuracy is undefined")
         X = self._check_X(X)
         Y = self._check_Y(Y, X.shape[1])
-        return float(np.mean(self.predict(X) == Y))
+        return classification_accuracy(self._forward(X)[0], Y)
 
 
 class LogisticRegression(Network):

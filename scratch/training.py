@@ -53,9 +53,10 @@ def train(
     progress : bool, optional
         Show a progress bar. By default only when standard error is a terminal.
     callback : callable, optional
-        ``callback(iteration, cost, model)`` after every iteration, with the cost
-        computed before that iteration's update (the course's convention). Use it
-        to log or checkpoint.
+        ``callback(iteration, cost, model, AL)`` after every iteration, with the
+        cost and the output A[L] (n_y, m) of that iteration's forward pass, both
+        from before its update (the course's convention). Use it to log (AL gives
+        the accuracy without a second forward pass) or to checkpoint.
     start_iteration : int
         Number of the first iteration, for a run resumed from a checkpoint.
 
@@ -86,7 +87,7 @@ def train(
     )
     refresh_every = max(1, num_iterations // 100)
     for iteration in bar:
-        cost, grads = model._cost_and_gradients(X, Y)
+        AL, cost, grads = model._forward_backward(X, Y)
         if not np.isfinite(cost):
             raise TrainingDivergedError(
                 f"the cost became {cost} at iteration {iteration} with learning_rate="
@@ -98,7 +99,7 @@ def train(
         update_parameters(model.params, grads, learning_rate)
         costs.append(cost)
         if callback is not None:
-            callback(iteration, cost, model)
+            callback(iteration, cost, model, AL)
         if progress and iteration % refresh_every == 0:
             bar.set_postfix(cost=f"{cost:.6f}", refresh=False)
     bar.close()
