@@ -355,7 +355,7 @@ def _make_callbacks():
 
 
 @contextlib.contextmanager
-def _lightning_output(quiet):
+def quiet_lightning(quiet):
     """Hide Lightning's banner lines (GPU available, ...) and known noise in quiet mode."""
     logger = logging.getLogger("lightning.pytorch")
     level = logger.level
@@ -459,7 +459,7 @@ def run_torch(spec, arrays, folder, *, dtype="float64", device="cpu", quiet=Fals
     state, stop = _make_callbacks()
     extra = {k: v for k, v in spec.trainer_args.items() if k not in _RUN_TRAINER_KEYS}
     ckpt_path = str(last) if resume and last.is_file() else None
-    with _lightning_output(quiet):
+    with quiet_lightning(quiet):
         trainer = torch_ref.make_trainer(
             spec.iterations,
             accelerator="gpu" if device == "cuda" else "cpu",

@@ -8,6 +8,7 @@ Usage::
                                    [--iterations N] [--seed S] [--log-every N] [--quiet]
                                    [--resume DIR]
     python -m experiments fit --config experiments/configs/NAME.yaml [--trainer.max_steps=3 ...]
+    python -m experiments bench [--iterations N] [--repeat K] [--device cpu|cuda]
 
 ``main(argv)`` returns the exit status instead of exiting, so tests call it
 in-process. Bad arguments, missing data and other expected failures print one
@@ -103,6 +104,24 @@ def build_parser():
     run.add_argument("--resume", type=Path, metavar="DIR",
                      help="continue the interrupted run in DIR (same settings; --iterations "
                           "may raise the target)")
+    bench = commands.add_parser(
+        "bench", help="time the backends on the same work and print medians and ratios",
+        description="Time this project's NumPy models, the course's assignment loop, a plain "
+                    "PyTorch loop and this project's Lightning run on the same work, in one "
+                    "process; print medians, ratios and each row's time over the floor.",
+    )
+    bench.add_argument("--iterations", type=_positive_int, metavar="N",
+                       help="iterations of every workload (default: 100 on the images, "
+                            "1000 on the flower)")
+    bench.add_argument("--repeat", type=_positive_int, default=3, metavar="K",
+                       help="timed runs of each row; the table shows medians (default: 3)")
+    bench.add_argument("--device", choices=["cpu", "cuda"], default="cpu",
+                       help="device of the torch rows (default: cpu)")
+    bench.add_argument("--data-dir", metavar="DIR",
+                       help="folder holding the cat files (the digits are used without them)")
+    bench.add_argument("--backends", nargs="+", metavar="NAME",
+                       choices=["numpy", "course-loop", "torch-loop", "lightning"],
+                       help="only these rows (numpy, course-loop, torch-loop, lightning)")
     return parser
 
 
@@ -284,6 +303,14 @@ def main(argv=None):
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     if args.command == "list":
         return command_list()
+    if args.command == "bench":
+        from experiments.benchmark import command_bench
+
+        try:
+            return command_bench(args)
+        except EXPECTED_ERRORS as exc:
+            _error(exc)
+            return EXIT_ERROR
 
     try:
         return command_run(args, argv)
