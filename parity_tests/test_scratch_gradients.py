@@ -18,7 +18,7 @@ from scratch import data as scratch_data
 from scratch.activations import get_activation, sigmoid, sigmoid_backward
 from scratch.costs import binary_cross_entropy_from_logits
 from scratch.errors import DataError, ShapeError, TrainingDivergedError
-from scratch.gradient_check import gradient_check, relative_error
+from scratch.gradient_check import gradient_check, numerical_gradient, relative_error
 from scratch.layers import (
     linear_activation_backward,
     linear_activation_forward,
@@ -42,18 +42,6 @@ ACTIVATIONS = [
 LAYER_SHAPES = [(1, 1, 1), (3, 4, 1), (3, 4, 5)]
 
 
-def numerical_gradient(f, array, epsilon=1e-6):
-    """Centred differences of the scalar ``f()`` with respect to every entry of ``array``."""
-    gradient = np.zeros_like(array)
-    for index in np.ndindex(array.shape):
-        original = array[index]
-        array[index] = original + epsilon
-        plus = f()
-        array[index] = original - epsilon
-        minus = f()
-        array[index] = original
-        gradient[index] = (plus - minus) / (2 * epsilon)
-    return gradient
 
 
 def away_from_zero(rng, shape):

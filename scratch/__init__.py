@@ -26,7 +26,12 @@ from scratch.errors import (
     ShapeError,
     TrainingDivergedError,
 )
-from scratch.gradient_check import gradient_check, numerical_gradients, relative_error
+from scratch.gradient_check import (
+    gradient_check,
+    numerical_gradient,
+    numerical_gradients,
+    relative_error,
+)
 from scratch.initializers import initialize_parameters
 from scratch.layers import (
     linear_activation_backward,

@@ -12,6 +12,27 @@ ReLU's kink at 0 when checking ReLU networks.
 import numpy as np
 
 
+def numerical_gradient(f, array, epsilon=1e-6):
+    """Centred differences of the scalar ``f()`` with respect to every entry of ``array``.
+
+    ``array`` is perturbed in place, one entry at a time, and restored.
+
+    Returns
+    -------
+    ndarray, float64, of ``array``'s shape
+    """
+    gradient = np.zeros(array.shape, dtype=np.float64)
+    for index in np.ndindex(array.shape):
+        original = array[index]
+        array[index] = original + epsilon
+        plus = f()
+        array[index] = original - epsilon
+        minus = f()
+        array[index] = original
+        gradient[index] = (plus - minus) / (2 * epsilon)
+    return gradient
+
+
 def numerical_gradients(model, X, Y, epsilon=1e-6):
     """Centred-difference gradients of the cost with respect to every parameter.
 
@@ -34,19 +55,8 @@ def numerical_gradients(model, X, Y, epsilon=1e-6):
         AL, caches = model._forward(X)
         return model._cost(AL, caches, Y)
 
-    grads = {}
-    for name, theta in model.params.items():
-        approx = np.zeros(theta.shape, dtype=np.float64)
-        for index in np.ndindex(theta.shape):
-            original = theta[index]
-            theta[index] = original + epsilon
-            plus = cost()
-            theta[index] = original - epsilon
-            minus = cost()
-            theta[index] = original
-            approx[index] = (plus - minus) / (2 * epsilon)
-        grads["d" + name] = approx
-    return grads
+    return {"d" + name: numerical_gradient(cost, theta, epsilon)
+            for name, theta in model.params.items()}
 
 
 def relative_error(a, b):
