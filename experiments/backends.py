@@ -15,6 +15,20 @@ parameters), and leave the same things in their folder (``RUN/numpy`` or
 A Ctrl-C (see :mod:`experiments.interrupt`) stops either backend between two
 iterations; it saves its checkpoint and raises
 :class:`~experiments.interrupt.RunInterrupted`.
+
+The Lightning backend runs ``spec.iterations_per_batch`` iterations in each
+``training_step`` (:class:`torch_ref.CourseModule`), which pays Lightning's
+per-step bookkeeping once per batch rather than once per iteration. Its
+callbacks run between batches: a Ctrl-C stops it at the end of the current
+batch (at most ``iterations_per_batch - 1`` iterations after the one it came
+in), and the periodic checkpoint is written at the first batch end at or past
+each multiple of ``CHECKPOINT_EVERY``. Every iteration, its cost and its
+TensorBoard point are the same whatever the batch size.
+
+With ``spec.world_size`` > 1 (``--devices N --strategy ddp``) the twin trains
+data-parallel: Lightning runs the whole command again in every other process,
+each of which calls :func:`run_torch` too; rank zero alone writes (folder,
+checkpoints, event files with the global cost, ``params.npz``, ``result.json``).
 """
 
 import contextlib
@@ -35,7 +49,8 @@ from experiments import interrupt, logs
 from experiments.errors import ExperimentError
 from experiments.interrupt import STOP, RunInterrupted
 
-# Iterations between two periodic checkpoints (a Ctrl-C also saves one, at once).
+# Iterations between two periodic checkpoints (a Ctrl-C also saves one, at once); the
+# Lightning backend saves at the first batch end at or past each multiple.
 CHECKPOINT_EVERY = 500
 RESULT_FILE = "result.json"
 
@@ -272,19 +287,24 @@ def _import_class(class_path):
         raise ExperimentError(f"cannot import data module {class_path!r}") from None
 
 
+def batches_per_run(spec):
+    """Lightning batches (training steps) of a run: ceil(iterations / iterations_per_batch)."""
+    return -(-spec.iterations // spec.iterations_per_batch)
+
+
 def build_datamodule(spec, dtype):
     """The Lightning data module the spec's ``data`` section describes.
 
     Unless the config says otherwise, one Lightning epoch holds all the run's
-    steps (``steps_per_epoch``, where the module has it): the progress bar then
-    counts iterations, and Lightning's per-epoch work is paid once.
+    batches (``steps_per_epoch``, where the module has it, is
+    :func:`batches_per_run`): Lightning's per-epoch work is paid once.
     """
     import inspect
 
     data_class = _import_class(spec.data_class_path)
     args = dict(spec.data_args)
     if "steps_per_epoch" in inspect.signature(data_class).parameters:
-        args.setdefault("steps_per_epoch", spec.iterations)
+        args.setdefault("steps_per_epoch", batches_per_run(spec))
     return data_class(**args, dtype=dtype)
 
 
@@ -302,9 +322,16 @@ def _check_same_data(datamodule, arrays, label):
             )
 
 
-def _make_callbacks():
-    """The Lightning callbacks ``run`` adds: cost history across resumes, Ctrl-C, checkpoints."""
+def _make_callbacks(checkpoint_path, description, progress_bar):
+    """The Lightning callbacks ``run`` adds.
+
+    Returns (run_state, callbacks): the cost history across resumes, Ctrl-C,
+    the periodic checkpoint and, with ``progress_bar``, a bar that counts
+    iterations. All of them act between batches, at the same ``global_step`` in
+    every process of a data-parallel run (their collectives must match).
+    """
     import lightning as L
+    from lightning.pytorch.callbacks import TQDMProgressBar
 
     class RunState(L.Callback):
         """Carries the costs and seconds of earlier sessions through the checkpoint."""
@@ -343,46 +370,103 @@ def _make_callbacks():
             self.previous_costs = list(state_dict["costs"])
             self.previous_seconds = float(state_dict["seconds"])
 
-    class StopOnCtrlC(L.Callback):
-        """Ends ``fit`` after the current step when Ctrl-C was pressed."""
+    class BatchCallback(L.Callback):
+        """Knows the iterations of the batch that just ended: [batch_start, global_step)."""
+
+        batch_start = 0
+
+        def on_train_batch_start(self, trainer, pl_module, batch, batch_idx):
+            self.batch_start = trainer.global_step
+
+    class StopOnCtrlC(BatchCallback):
+        """Ends ``fit`` after the current batch when Ctrl-C was pressed in any process."""
 
         def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx):
-            interrupt.on_iteration("torch", trainer.global_step - 1)
-            if STOP.requested:
+            for iteration in range(self.batch_start, trainer.global_step):
+                interrupt.on_iteration("torch", iteration)
+            requested = STOP.requested
+            if trainer.world_size > 1:
+                # All processes stop after the same batch; one that went on would wait
+                # forever for the others in the next iteration's all-reduce.
+                requested = trainer.strategy.reduce_boolean_decision(requested, all=False)
+            if requested:
                 trainer.should_stop = True
 
-    return RunState(), StopOnCtrlC()
+    class PeriodicCheckpoint(BatchCallback):
+        """``last.ckpt`` at the first batch end at or past each multiple of CHECKPOINT_EVERY.
+
+        Not at the end of training: ``run_torch`` saves that one itself.
+        """
+
+        def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx):
+            step = trainer.global_step
+            if (step // CHECKPOINT_EVERY > self.batch_start // CHECKPOINT_EVERY
+                    and step < trainer.max_steps):
+                trainer.save_checkpoint(checkpoint_path, weights_only=False)
+
+    class IterationProgressBar(TQDMProgressBar):
+        """Lightning's bar counting iterations (``global_step``) instead of batches, as
+        the NumPy backend's bar does; rank zero's only."""
+
+        @property
+        def train_description(self):
+            return description
+
+        def on_train_epoch_start(self, trainer, *args):
+            if self._leave:
+                self.train_progress_bar = self.init_train_tqdm()
+            bar = self.train_progress_bar
+            bar.reset(total=trainer.max_steps)
+            bar.initial = bar.n = trainer.global_step  # the rate counts this session only
+            bar.refresh()
+
+        def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx):
+            bar = self.train_progress_bar
+            if bar is not None and not bar.disable:
+                bar.n = trainer.global_step
+                bar.set_postfix(self.get_metrics(trainer, pl_module))  # also redraws
+
+        def get_metrics(self, trainer, pl_module):
+            metrics = super().get_metrics(trainer, pl_module)
+            metrics.pop("v_num", None)  # the logger's version: "torch", cut to "orch"
+            return metrics
+
+    state = RunState()
+    callbacks = [state, StopOnCtrlC(), PeriodicCheckpoint()]
+    if progress_bar:
+        callbacks.append(IterationProgressBar())
+    return state, callbacks
 
 
 @contextlib.contextmanager
 def quiet_lightning(quiet):
-    """Hide Lightning's banner lines (GPU available, ...) and known noise in quiet mode."""
-    logger = logging.getLogger("lightning.pytorch")
-    level = logger.level
+    """Hide Lightning's banner lines (GPU available, Initializing distributed, ...) and
+    known noise in quiet mode."""
+    loggers = [logging.getLogger(name) for name in ("lightning.pytorch", "lightning.fabric")]
+    levels = [logger.level for logger in loggers]
     if quiet:
-        logger.setLevel(logging.WARNING)
+        for logger in loggers:
+            logger.setLevel(logging.WARNING)
     with warnings.catch_warnings():
         # One full batch per step: worker processes would only add start-up time.
         warnings.filterwarnings("ignore", message=".*does not have many workers.*")
         warnings.filterwarnings("ignore", message=".*number of training batches.*")
         # Lightning 2.6 internals on torch 2.13; nothing a user of this project can act on.
         warnings.filterwarnings("ignore", message=".*treespec, LeafSpec.*")
-        # The periodic checkpoint holds the parameters after the step it follows, which is
-        # the state a resumed run continues from (CourseModule steps its optimizer itself).
-        warnings.filterwarnings("ignore", message=".*ModelCheckpoint with manual optimization.*")
         # A resumed run restarts Lightning's epoch mid-way; harmless here, where every
         # batch is the same full training set.
         warnings.filterwarnings("ignore", message=".*from a checkpoint that ended before the epoch.*")
         try:
             yield
         finally:
-            logger.setLevel(level)
+            for logger, level in zip(loggers, levels):
+                logger.setLevel(level)
 
 
 # Trainer settings ``run`` decides itself; the config's other trainer keys pass through.
 _RUN_TRAINER_KEYS = {
     "max_steps", "log_every_n_steps", "default_root_dir", "precision", "accelerator", "devices",
-    "logger", "callbacks", "enable_progress_bar", "enable_checkpointing",
+    "strategy", "num_nodes", "logger", "callbacks", "enable_progress_bar", "enable_checkpointing",
 }
 
 
@@ -423,21 +507,28 @@ def run_torch(spec, arrays, folder, *, dtype="float64", device="cpu", quiet=Fals
     """Train the twin of ``spec``'s NumPy model through Lightning.
 
     The twin comes from ``torch_ref.from_scratch`` of a freshly built NumPy
-    model (identical initial parameters); the data from the config's data
-    module, checked equal to ``arrays``; the trainer from
-    ``torch_ref.make_trainer`` with a ``TensorBoardLogger`` writing into
-    ``folder``. Arguments as :func:`run_numpy`, plus ``device`` ("cpu" or "cuda").
+    model (identical initial parameters), in a ``torch_ref.CourseModule`` running
+    ``spec.iterations_per_batch`` iterations per training step; the data from
+    the config's data module, checked equal to ``arrays``; the trainer from
+    ``torch_ref.make_trainer`` (``spec.devices``, ``spec.strategy``,
+    ``spec.num_nodes``) with a ``TensorBoardLogger`` writing into ``folder``.
+    Arguments as :func:`run_numpy`, plus ``device`` ("cpu" or "cuda": gloo or
+    NCCL between the processes of a data-parallel run).
+
+    In a data-parallel run every process calls this function with the same
+    arguments; rank zero alone writes anything and returns the
+    :class:`BackendRun`, the other processes return None after the test.
     """
-    import lightning.pytorch.callbacks as pl_callbacks
-    import torch
     from lightning.pytorch.loggers import TensorBoardLogger
 
     import torch_ref
+    from torch_ref import distributed
 
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
+    if distributed.is_global_zero():
+        folder.mkdir(parents=True, exist_ok=True)
     twin = torch_ref.from_scratch(build_numpy_model(spec, dtype), dtype=dtype, device=device)
-    module = torch_ref.CourseModule(twin, spec.learning_rate)
+    module = torch_ref.CourseModule(twin, spec.learning_rate, spec.iterations_per_batch)
     datamodule = build_datamodule(spec, dtype)
     datamodule.setup("fit")
     _check_same_data(datamodule, arrays, spec.label)
@@ -450,31 +541,35 @@ def run_torch(spec, arrays, folder, *, dtype="float64", device="cpu", quiet=Fals
         module.example_input_array = example
     logger = TensorBoardLogger(save_dir=str(folder.parent), name="", version=folder.name,
                                default_hp_metric=False, log_graph=lightning_graph)
-    checkpoints = folder / "checkpoints"
-    last = checkpoints / "last.ckpt"
-    periodic = pl_callbacks.ModelCheckpoint(
-        dirpath=checkpoints, save_last=True, save_top_k=0,
-        every_n_train_steps=CHECKPOINT_EVERY, enable_version_counter=False,
-    )
-    state, stop = _make_callbacks()
+    last = folder / "checkpoints" / "last.ckpt"
+    state, callbacks = _make_callbacks(last, f"{type(twin).__name__} (Lightning)",
+                                       progress_bar=not quiet)
     extra = {k: v for k, v in spec.trainer_args.items() if k not in _RUN_TRAINER_KEYS}
+    # Every process decides alike: they read the same folder (same machine or shared disk).
     ckpt_path = str(last) if resume and last.is_file() else None
     with quiet_lightning(quiet):
         trainer = torch_ref.make_trainer(
             spec.iterations,
             accelerator="gpu" if device == "cuda" else "cpu",
-            devices=1,
+            devices=spec.devices,
+            strategy=spec.strategy,
+            num_nodes=spec.num_nodes,
             precision="64-true" if np.dtype(dtype) == np.float64 else "32-true",
             logger=logger,
-            callbacks=[state, stop, periodic],
+            callbacks=callbacks,
             enable_progress_bar=not quiet,
-            enable_checkpointing=True,
+            # No ModelCheckpoint: the periodic one is ours, the final one is saved below.
+            enable_checkpointing=False,
             log_every_n_steps=spec.log_every,
             **extra,
         )
         trainer.fit(module, datamodule=datamodule, ckpt_path=ckpt_path)
         # Saved by hand so that last.ckpt is the state at the very end (or at the Ctrl-C).
+        # Every process calls it (it synchronises them); rank zero writes the file.
         trainer.save_checkpoint(last, weights_only=False)
+        if trainer.world_size > 1 and trainer.strategy.reduce_boolean_decision(
+                STOP.requested, all=False):
+            STOP.request()  # every process then stops before the next backend or run alike
         if trainer.global_step < spec.iterations:
             raise RunInterrupted("torch", trainer.global_step)
         costs = state.costs()
@@ -484,6 +579,8 @@ def run_torch(spec, arrays, folder, *, dtype="float64", device="cpu", quiet=Fals
         if arrays.has_test and twin.task == "classification":
             (metrics,) = trainer.test(module, datamodule=datamodule, verbose=False)
             test_accuracy = float(metrics["test/accuracy"])
+    if not trainer.is_global_zero:
+        return None
     twin.to(device)
     train_accuracy = (
         twin.accuracy(datamodule.X_train, datamodule.Y_train)
@@ -495,6 +592,7 @@ def run_torch(spec, arrays, folder, *, dtype="float64", device="cpu", quiet=Fals
         "test_accuracy": test_accuracy,
         "seconds": seconds,
         "device": str(device),
+        "world_size": trainer.world_size,
     }
     if not lightning_graph:
         _log_twin_graph(logger, twin, example)

@@ -6,19 +6,28 @@ Usage::
     python -m experiments run NAME [--backend numpy|torch|both] [--out DIR] [--data-dir DIR]
                                    [--device auto|cpu|cuda] [--dtype float64|float32]
                                    [--iterations N] [--seed S] [--log-every N] [--quiet]
-                                   [--resume DIR]
+                                   [--resume DIR] [--iterations-per-batch K]
+                                   [--devices N] [--strategy auto|ddp] [--num-nodes K]
     python -m experiments fit --config experiments/configs/NAME.yaml [--trainer.max_steps=3 ...]
     python -m experiments bench [--iterations N] [--repeat K] [--device cpu|cuda]
 
 ``main(argv)`` returns the exit status instead of exiting, so tests call it
 in-process. Bad arguments, missing data and other expected failures print one
 line on standard error and return a non-zero status, without a traceback.
+
+``run --devices N --strategy ddp`` trains the Lightning twin data-parallel
+(gloo between the processes on CPU, NCCL on CUDA). Lightning starts the other
+N - 1 processes by running the same command line again, so such a run is
+started from a shell (``python -m experiments run ...``), not through
+``main(argv)``; those processes train along with the first one and report
+nothing themselves (:mod:`experiments.runner`).
 """
 
 import argparse
 import datetime
 import difflib
 import json
+import os
 import platform
 import sys
 from pathlib import Path
@@ -38,6 +47,11 @@ EXPECTED_ERRORS = (ExperimentError, DataError, DatasetFormatError, DatasetNotFou
 EXIT_ERROR = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
+# The run folder, handed by the first process of a data-parallel run to the others that
+# Lightning starts (they inherit its environment), so that all use the same folder.
+RUN_FOLDER_ENV = "NNDL_EXPERIMENTS_RUN_FOLDER"
+# Strategies of the Lightning backend (torch_ref.distributed.STRATEGIES, without importing torch).
+STRATEGIES = ("auto", "ddp")
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -103,7 +117,24 @@ def build_parser():
     run.add_argument("--quiet", action="store_true", help="no progress bars")
     run.add_argument("--resume", type=Path, metavar="DIR",
                      help="continue the interrupted run in DIR (same settings; --iterations "
-                          "may raise the target)")
+                          "may raise the target; --device, --iterations-per-batch, --devices, "
+                          "--strategy and --num-nodes may change)")
+    lightning = run.add_argument_group(
+        "Lightning backend",
+        "Defaults: the config's model.init_args.iterations_per_batch, trainer.devices, "
+        "trainer.strategy and trainer.num_nodes.")
+    lightning.add_argument("--iterations-per-batch", type=_positive_int, metavar="K",
+                           help="iterations per training_step (default: the config's, else 1); "
+                                "Ctrl-C and checkpoints act between batches")
+    lightning.add_argument("--devices", type=_positive_int, metavar="N",
+                           help="processes (CPU cores or GPUs) per node (default: 1)")
+    lightning.add_argument("--strategy", choices=STRATEGIES,
+                           help="ddp: data-parallel, each process on its share of the "
+                                "examples, with the costs of one process (gloo on CPU, NCCL "
+                                "on CUDA; default: auto)")
+    lightning.add_argument("--num-nodes", type=_positive_int, metavar="K",
+                           help="machines taking part, each running --devices processes "
+                                "(default: 1)")
     bench = commands.add_parser(
         "bench", help="time the backends on the same work and print medians and ratios",
         description="Time this project's NumPy models, the course's assignment loop, a plain "
@@ -166,6 +197,21 @@ def _check_cat_data(experiment, data_dir):
         ) from None
 
 
+def _default_run_folder(name, stamp):
+    return Path("runs") / name / stamp
+
+
+def _worker_run_folder(name, out):
+    """The run folder in a process Lightning started for a data-parallel run (no checks)."""
+    if os.environ.get(RUN_FOLDER_ENV):
+        return Path(os.environ[RUN_FOLDER_ENV])
+    if out is not None:
+        return Path(out)
+    # Another machine of a multi-node run, started without --out: it writes nothing, and
+    # reads the folder only to resume, for which --resume names it.
+    return _default_run_folder(name, datetime.datetime.now().strftime("%Y%m%d-%H%M%S"))
+
+
 def _new_run_folder(name, out):
     """A folder no run has used: ``out`` if empty or new, else ``runs/NAME/<timestamp>[-k]``."""
     if out is not None:
@@ -178,7 +224,7 @@ def _new_run_folder(name, out):
         out.mkdir(parents=True, exist_ok=True)
         return out
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
-    base = Path("runs") / name / stamp
+    base = _default_run_folder(name, stamp)
     for k in range(1, 1000):
         folder = base if k == 1 else base.with_name(f"{stamp}-{k}")
         try:
@@ -195,6 +241,12 @@ def _settings(args):
         "backend": args.backend, "dtype": args.dtype, "seed": args.seed,
         "data_dir": args.data_dir, "log_every": args.log_every,
     }
+    # Where and how the iterations run, not what they compute: a resumed run may change them
+    # (a different number of processes adds its rounding differences, see torch_ref.distributed).
+    changeable = {
+        "device": args.device, "iterations_per_batch": args.iterations_per_batch,
+        "devices": args.devices, "strategy": args.strategy, "num_nodes": args.num_nodes,
+    }
     if args.resume is None:
         return {
             "experiment": args.name,
@@ -205,6 +257,11 @@ def _settings(args):
             "seed": args.seed,
             "log_every": args.log_every,
             "data_dir": args.data_dir,
+            # None: the config's value.
+            "iterations_per_batch": args.iterations_per_batch,
+            "devices": args.devices,
+            "strategy": args.strategy,
+            "num_nodes": args.num_nodes,
         }
     from experiments.runner import read_run_settings
 
@@ -221,12 +278,18 @@ def _settings(args):
             )
     if args.iterations is not None:
         settings["iterations"] = args.iterations
-    if args.device is not None:
-        settings["device"] = args.device
+    for key, value in changeable.items():
+        if value is not None:
+            settings[key] = value
     return settings
 
 
-def command_run(args, argv):
+def command_run(args, argv, from_command_line=False):
+    from torch_ref.distributed import is_global_zero
+
+    # False in the processes Lightning starts for a data-parallel run: they train the
+    # twin alongside the first process and write and print nothing.
+    rank_zero = is_global_zero()
     experiment = _find_experiment(args.name)
     settings = _settings(args)
     backends = ("numpy", "torch") if settings["backend"] == "both" else (settings["backend"],)
@@ -246,23 +309,41 @@ def command_run(args, argv):
         backends=backends, out=None, dtype=settings["dtype"], device=device,
         iterations=settings["iterations"], seed=settings["seed"],
         log_every=settings.get("log_every"), data_dir=settings["data_dir"],
-        quiet=args.quiet, resume=args.resume is not None,
+        iterations_per_batch=settings.get("iterations_per_batch"),
+        devices=settings.get("devices"), strategy=settings.get("strategy"),
+        num_nodes=settings.get("num_nodes"),
+        quiet=args.quiet, resume=args.resume is not None, rank_zero=rank_zero,
     )
     # The runner reads and checks the config before any folder is made.
     runner = experiment.runner(experiment, options)
-    if args.resume is not None:
+    processes = runner.check_trainer()
+    if processes > 1 and not from_command_line:
+        raise ExperimentError(
+            f"{processes} processes: Lightning starts the others by running this command "
+            "line again, so start a data-parallel run from a shell (python -m experiments "
+            "run ...), not through experiments.cli.main(argv)"
+        )
+    if not rank_zero:
+        out = Path(args.resume) if args.resume is not None else _worker_run_folder(
+            experiment.name, args.out)
+    elif args.resume is not None:
         out = Path(args.resume)
     else:
         out = _new_run_folder(experiment.name, args.out)
     options.out = out
+    if processes > 1 and rank_zero:
+        # The processes Lightning starts inherit this: the folder of this run, not a new one
+        # of their own (a timestamp taken in each process may differ).
+        os.environ[RUN_FOLDER_ENV] = str(out.resolve())
     if options.resume:
         runner.check_not_past()
-    # run.json: the settings a --resume continues with, and every session of the run.
-    settings.setdefault("sessions", []).append({
-        "argv": list(argv), "python": platform.python_version(),
-        "started": datetime.datetime.now().isoformat(timespec="seconds"),
-    })
-    (out / "run.json").write_text(json.dumps(settings, indent=1))
+    if rank_zero:
+        # run.json: the settings a --resume continues with, and every session of the run.
+        settings.setdefault("sessions", []).append({
+            "argv": list(argv), "python": platform.python_version(),
+            "started": datetime.datetime.now().isoformat(timespec="seconds"),
+        })
+        (out / "run.json").write_text(json.dumps(settings, indent=1))
 
     from experiments.interrupt import RunInterrupted, graceful_interrupts
 
@@ -270,6 +351,8 @@ def command_run(args, argv):
         with graceful_interrupts():
             summary = runner.run()
     except RunInterrupted as exc:
+        if not rank_zero:
+            return 0  # rank zero stopped after the same batch and says so
         where = f" in run {exc.run_label}" if exc.run_label and runner.is_sweep else ""
         _error(
             f"interrupted: {exc.backend} stopped after {exc.iteration} iterations{where}; "
@@ -277,9 +360,28 @@ def command_run(args, argv):
             f"python -m experiments run {experiment.name} --resume {out}"
         )
         return EXIT_INTERRUPTED
+    if not rank_zero:
+        return 0
     print(runner.table(summary))
     print(f"run folder: {out}  (tensorboard --logdir {out})")
     return 0
+
+
+def _worker_error(exc):
+    """An expected failure in a process Lightning started for a data-parallel run.
+
+    A diverged cost is the same global cost in every process: rank zero reports it, and
+    this process ends quietly with status 0 (Lightning ends every process, rank zero
+    included, as soon as one it started fails). Anything else is this process's own:
+    reported with its rank, status 1.
+    """
+    if isinstance(exc, TrainingDivergedError):
+        return 0
+    where = (f"rank {os.environ['RANK']}" if "RANK" in os.environ else
+             f"node {os.environ.get('NODE_RANK', '0')}, process {os.environ.get('LOCAL_RANK', '?')}")
+    print(f"python -m experiments ({where}): error: {' '.join(str(exc).split())}",
+          file=sys.stderr)
+    return EXIT_ERROR
 
 
 def main(argv=None):
@@ -313,8 +415,12 @@ def main(argv=None):
             return EXIT_ERROR
 
     try:
-        return command_run(args, argv)
+        return command_run(args, argv, from_command_line)
     except EXPECTED_ERRORS as exc:
+        from torch_ref.distributed import is_global_zero
+
+        if not is_global_zero():
+            return _worker_error(exc)
         _error(exc)
         return EXIT_ERROR
     except KeyboardInterrupt:

@@ -7,6 +7,7 @@ Each file under ``experiments/configs/`` is what ``python -m experiments fit
       class_path: torch_ref.CourseModule
       init_args:
         learning_rate: 1.2
+        iterations_per_batch: 100   # optional: iterations per Lightning training_step
         model:
           class_path: torch_ref.ShallowNetwork
           init_args: {n_x: 2, n_h: 4, init: course, seed: 2, scale: 0.01}
@@ -16,6 +17,8 @@ Each file under ``experiments/configs/`` is what ``python -m experiments fit
     trainer:
       max_steps: 10000
       log_every_n_steps: 1      # the one log interval, read by both backends
+      devices: 1                # optional, Lightning backend only: processes per node,
+      strategy: auto            #   "ddp" to train data-parallel (and num_nodes: machines)
     experiment:                 # read by ``run`` only; ``fit`` accepts and ignores it
       variants:                 # a sweep: one run per entry
         - label: n_h=1
@@ -38,6 +41,7 @@ from experiments.errors import ConfigError
 CONFIG_DIR = Path(__file__).resolve().parent / "configs"
 MODEL_KEY = "model.init_args.model"
 DEFAULT_LOG_EVERY = 1
+DEFAULT_ITERATIONS_PER_BATCH = 1
 LABEL_PATTERN = re.compile(r"^[A-Za-z0-9_.=+-]+$")
 
 
@@ -70,6 +74,16 @@ class RunSpec:
         The complete LightningCLI config of this run (saved in its folder).
     meta : dict
         Other keys of the variant's entry (e.g. ``family`` in xor-depth), for the runner.
+    iterations_per_batch : int
+        Gradient-descent iterations per Lightning ``training_step``
+        (``model.init_args.iterations_per_batch``, 1 when absent): the Lightning
+        backend's callbacks (Ctrl-C, periodic checkpoints, progress bar) run
+        between batches. It does not change any iteration.
+    devices, num_nodes : int
+        Processes per node and machines of the Lightning backend
+        (``trainer.devices``, ``trainer.num_nodes``; 1 when absent).
+    strategy : str
+        ``trainer.strategy``: "auto" (default) or "ddp" (data-parallel).
     """
 
     label: str
@@ -84,6 +98,10 @@ class RunSpec:
     trainer_args: dict
     config: dict = field(repr=False)
     meta: dict = field(default_factory=dict)
+    iterations_per_batch: int = DEFAULT_ITERATIONS_PER_BATCH
+    devices: int = 1
+    strategy: str = "auto"
+    num_nodes: int = 1
 
     def params(self):
         """The run's hyperparameters as one flat, JSON-serialisable dict."""
@@ -96,6 +114,17 @@ class RunSpec:
             {f"data.{k}": v for k, v in self.data_args.items() if k not in ("dtype", "data_dir")}
         )
         return params
+
+    @property
+    def world_size(self):
+        """Processes the Lightning backend trains on: devices x num_nodes."""
+        return self.devices * self.num_nodes
+
+
+def _positive_int_setting(value, key, label):
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigError(f"{key} of run {label} must be a positive integer, got {value!r}")
+    return value
 
 
 def config_path(name):
@@ -184,7 +213,8 @@ def _class_name(class_path):
 
 
 def run_spec(label, config, meta=None, *, iterations=None, seed=None, data_dir=None,
-             log_every=None):
+             log_every=None, iterations_per_batch=None, devices=None, strategy=None,
+             num_nodes=None):
     """The :class:`RunSpec` of one variant, after the command line's overrides.
 
     Parameters
@@ -200,6 +230,10 @@ def run_spec(label, config, meta=None, *, iterations=None, seed=None, data_dir=N
         Folder of the cat files, for data modules that take ``data_dir``.
     log_every : int, optional
         Replaces ``trainer.log_every_n_steps``, the TensorBoard interval of both backends.
+    iterations_per_batch : int, optional
+        Replaces ``model.init_args.iterations_per_batch``.
+    devices, strategy, num_nodes : optional
+        Replace ``trainer.devices``, ``trainer.strategy``, ``trainer.num_nodes``.
     """
     config = copy.deepcopy(config)
     try:
@@ -218,6 +252,11 @@ def run_spec(label, config, meta=None, *, iterations=None, seed=None, data_dir=N
         model_args["seed"] = seed
     if log_every is not None:
         trainer["log_every_n_steps"] = log_every
+    if iterations_per_batch is not None:
+        module_args["iterations_per_batch"] = iterations_per_batch
+    for key, value in (("devices", devices), ("strategy", strategy), ("num_nodes", num_nodes)):
+        if value is not None:
+            trainer[key] = value
     if data_dir is not None and _class_name(data_class_path) == "CatDataModule":
         data_args["data_dir"] = str(data_dir)
     if not isinstance(max_steps, int) or max_steps < 1:
@@ -225,6 +264,13 @@ def run_spec(label, config, meta=None, *, iterations=None, seed=None, data_dir=N
     log_every = trainer.get("log_every_n_steps", DEFAULT_LOG_EVERY)
     if not isinstance(log_every, int) or log_every < 1:
         raise ConfigError(f"trainer.log_every_n_steps of run {label} must be a positive integer")
+    per_batch = _positive_int_setting(
+        module_args.get("iterations_per_batch", DEFAULT_ITERATIONS_PER_BATCH),
+        "model.init_args.iterations_per_batch", label)
+    devices = _positive_int_setting(trainer.get("devices", 1), "trainer.devices", label)
+    num_nodes = _positive_int_setting(trainer.get("num_nodes", 1), "trainer.num_nodes", label)
+    # An unknown name is reported by the runner's check (torch_ref.distributed's message).
+    strategy = str(trainer.get("strategy", "auto"))
     config["trainer"] = trainer
     return RunSpec(
         label=label,
@@ -237,6 +283,10 @@ def run_spec(label, config, meta=None, *, iterations=None, seed=None, data_dir=N
         iterations=max_steps,
         log_every=int(log_every),
         trainer_args={k: v for k, v in trainer.items() if k not in ("max_steps",)},
+        iterations_per_batch=per_batch,
+        devices=devices,
+        strategy=strategy,
+        num_nodes=num_nodes,
         config=config,
         meta=dict(meta or {}),
     )

@@ -3,8 +3,14 @@
 A ``KeyboardInterrupt`` raised at an arbitrary point can land inside
 ``update_parameters`` and leave W1 updated but b1 not; Lightning turns it into
 ``sys.exit(1)``. Instead, while a run trains, the first Ctrl-C only sets a flag;
-both backends look at the flag after every iteration, save a checkpoint of a
+both backends look at the flag between iterations, save a checkpoint of a
 consistent state and stop. A second Ctrl-C interrupts at once, as usual.
+
+The NumPy backend looks after every iteration; the Lightning backend after
+every batch of ``iterations_per_batch`` iterations, so it stops at most that
+many iterations after the Ctrl-C. In a data-parallel run every process looks
+at once (one all-reduce): a Ctrl-C in any of them, from the terminal (all of
+them) or sent to one, stops all of them after the same batch.
 """
 
 import contextlib
@@ -44,10 +50,12 @@ STOP = StopFlag()
 
 
 def on_iteration(backend, iteration):
-    """Called by both backends after every completed iteration (0-based ``iteration``).
+    """Called by both backends for every completed iteration (0-based ``iteration``).
 
-    Does nothing; it is the one seam through which tests simulate a Ctrl-C at a
-    chosen iteration (by sending SIGINT from here).
+    The NumPy backend calls it after each iteration; the Lightning backend at the
+    end of each batch, for each iteration of that batch, just before it looks at
+    the flag. Does nothing; it is the one seam through which tests simulate a
+    Ctrl-C (by sending SIGINT from here) or a crash at a chosen iteration.
     """
 
 

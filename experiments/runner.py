@@ -14,6 +14,11 @@ Experiments with something to add (a baseline, a symmetry check, parameter
 counts) subclass it and fill in the hooks :meth:`backend_extra`,
 :meth:`run_extra`, :meth:`summary_extra` and :meth:`notes`; see
 :mod:`experiments.special`.
+
+In a data-parallel run (``--devices N --strategy ddp``) Lightning runs the
+whole command again in every other process. There the runner only trains the
+Lightning backend, in step with rank zero (:meth:`CourseRunner.run_worker`):
+no NumPy backend, no folder, no figure, no summary.
 """
 
 import json
@@ -48,10 +53,18 @@ class RunOptions:
         "cpu" or "cuda" (resolved from "auto").
     iterations, seed, log_every : int, optional
         Replace every run's iterations / initialisation seed / TensorBoard interval.
+    iterations_per_batch, devices, num_nodes : int, optional
+        Replace the config's ``model.init_args.iterations_per_batch``,
+        ``trainer.devices``, ``trainer.num_nodes`` (Lightning backend).
+    strategy : str, optional
+        Replaces ``trainer.strategy``: "auto" or "ddp".
     data_dir : str, optional
     quiet : bool
     resume : bool
         Continue the run found in ``out``.
+    rank_zero : bool
+        False in the other processes of a data-parallel run, which only train the
+        Lightning backend alongside rank zero and write nothing.
     """
 
     backends: tuple
@@ -61,9 +74,14 @@ class RunOptions:
     iterations: Optional[int] = None
     seed: Optional[int] = None
     log_every: Optional[int] = None
+    iterations_per_batch: Optional[int] = None
+    devices: Optional[int] = None
+    strategy: Optional[str] = None
+    num_nodes: Optional[int] = None
     data_dir: Optional[str] = None
     quiet: bool = False
     resume: bool = False
+    rank_zero: bool = True
 
 
 def max_abs_cost_diff(results):
@@ -84,6 +102,9 @@ class CourseRunner:
     options : RunOptions
     """
 
+    # Whether the experiment trains through run_torch, and so can train data-parallel.
+    data_parallel = True
+
     def __init__(self, experiment, options):
         self.experiment = experiment
         self.options = options
@@ -92,6 +113,8 @@ class CourseRunner:
         self.specs = config.run_specs(
             self.config, iterations=options.iterations, seed=options.seed,
             data_dir=options.data_dir, log_every=options.log_every,
+            iterations_per_batch=options.iterations_per_batch, devices=options.devices,
+            strategy=options.strategy, num_nodes=options.num_nodes,
         )
         self._arrays = {}
         self.summary = {"experiment": experiment.name, "status": "running", "runs": []}
@@ -150,7 +173,44 @@ class CourseRunner:
         """Extra table rows for a run: (name, final cost, train acc, test acc, seconds)."""
         return []
 
-    # -- running ----------------------------------------------------------------------------
+    # -- checks before anything starts -------------------------------------------------------
+    def check_trainer(self):
+        """Reject what the Lightning backend cannot run, in one line; returns the most processes.
+
+        An unknown strategy, CUDA asked for where there is none (or fewer GPUs
+        than ``devices``), a data-parallel run without the torch backend, and
+        more processes than training examples (each process needs one).
+        """
+        from torch_ref import distributed
+
+        accelerator = "gpu" if self.options.device == "cuda" else "cpu"
+        most = 1
+        for spec in self.specs:
+            where = "" if not self.is_sweep else f"run {spec.label}: "
+            try:
+                distributed.check_trainer_options(accelerator, spec.devices, spec.strategy,
+                                                  spec.num_nodes)
+            except ValueError as exc:
+                raise ExperimentError(f"{where}{exc}") from None
+            if spec.world_size == 1:
+                continue
+            if not self.data_parallel:
+                raise ExperimentError(
+                    f"{self.experiment.name} does not train through Lightning: "
+                    "--devices, --num-nodes and trainer.devices must be 1"
+                )
+            if "torch" not in self.options.backends:
+                raise ExperimentError(
+                    f"{spec.world_size} processes (devices x nodes) train the torch backend "
+                    "only; add --backend torch or both, or use --devices 1"
+                )
+            try:
+                distributed.check_world_size(self.arrays(spec).X_train.shape[1], spec.world_size)
+            except ValueError as exc:
+                raise ExperimentError(f"{where}{exc}") from None
+            most = max(most, spec.world_size)
+        return most
+
     def check_not_past(self):
         """Before resuming: no backend may already be past the iterations asked for."""
         for spec in self.specs:
@@ -164,8 +224,14 @@ class CourseRunner:
                         f"{spec.iterations} asked for; a resumed run can go on, not back"
                     )
 
+    # -- running ----------------------------------------------------------------------------
     def run(self):
-        """Train every run; returns the summary (also written to OUT/summary.json)."""
+        """Train every run; returns the summary (also written to OUT/summary.json).
+
+        In a process other than rank zero: :meth:`run_worker`, and None.
+        """
+        if not self.options.rank_zero:
+            return self.run_worker()
         out = self.options.out
         out.mkdir(parents=True, exist_ok=True)
         try:
@@ -189,6 +255,27 @@ class CourseRunner:
         finally:
             self.write_summary()
         return self.summary
+
+    def run_worker(self):
+        """Train the Lightning backend of every run alongside rank zero; write nothing.
+
+        The same sequence of ``trainer.fit``/``trainer.test`` calls as rank zero:
+        a run whose torch backend finished in an earlier session (resumed runs)
+        is skipped by both, a Ctrl-C stops both after the same batch.
+        """
+        if "torch" not in self.options.backends:
+            return None
+        options = self.options
+        for spec in self.specs:
+            folder = self.run_folder(spec) / "torch"
+            if STOP.requested:
+                raise RunInterrupted("torch", backends.iterations_done(folder, "torch"))
+            if options.resume and backends.read_result(folder, spec.iterations) is not None:
+                continue
+            backends.run_torch(spec, self.arrays(spec), folder, dtype=options.dtype,
+                               device=options.device, quiet=options.quiet,
+                               resume=options.resume, hparams=self.run_params(spec))
+        return None
 
     def write_summary(self):
         path = self.options.out / SUMMARY_FILE

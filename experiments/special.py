@@ -214,6 +214,8 @@ class VectorizationRunner(CourseRunner):
     ``--iterations`` sets how many times each is repeated (the best time counts).
     """
 
+    data_parallel = False
+
     def run(self):
         self.options.out.mkdir(parents=True, exist_ok=True)
         repeats = self.options.iterations or int(self.section.get("repeats", 3))

@@ -21,7 +21,7 @@ import yaml
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 from tensorboard.plugins.hparams import plugin_data_pb2
 
-from experiments import cli, config, datasets, interrupt
+from experiments import backends, cli, config, datasets, interrupt
 from experiments.registry import EXPERIMENTS
 
 REPO = Path(__file__).resolve().parents[1]
@@ -143,6 +143,10 @@ def test_course_hyperparameters_are_in_the_configs():
     sweep = config.run_specs(config.load_config(config.config_path("shallow-planar-hidden-sweep")))
     assert [s.model_args["n_h"] for s in sweep] == [1, 2, 3, 4, 5, 20, 50]
     assert {s.iterations for s in sweep} == {5000}
+    # Lightning runs the long experiments 100 iterations per training_step; one process.
+    for run_spec in (logreg, shallow, deep2, deepL, *sweep):
+        assert run_spec.iterations_per_batch == 100
+        assert (run_spec.devices, run_spec.strategy, run_spec.num_nodes) == (1, "auto", 1)
 
 
 # ---------------------------------------------------------------------------------------
@@ -356,6 +360,22 @@ def test_backend_dtype_and_seed_options(tmp_path):
                                entry["backends"]["numpy"]["costs"], rtol=1e-5)
 
 
+def test_lightning_batches_iterations_and_its_bar_counts_iterations(tmp_path, capsys):
+    out = tmp_path / "run"
+    status, printed, err = run(["run", "shallow-planar", "--iterations", 20, "--backend", "torch",
+                                "--iterations-per-batch", 7, "--out", out], capsys)
+    assert status == 0
+    # Three batches (7 + 7 + 6 iterations), every iteration's cost and TensorBoard point.
+    result = load_summary(out)["runs"][0]["backends"]["torch"]
+    assert len(result["costs"]) == 20
+    assert scalars(out / "torch", "train/cost")[0] == list(range(20))
+    bar = (printed + err).replace("\r", "\n")
+    assert "ShallowNetwork (Lightning)" in bar and "20/20" in bar
+    assert "/3 " not in bar and "Epoch 0" not in bar  # not a bar of batches
+    saved = yaml.safe_load((out / "config.yaml").read_text())
+    assert saved["model"]["init_args"]["iterations_per_batch"] == 7  # fit --config runs alike
+
+
 def test_default_run_folder_is_new_each_time(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     for _ in range(2):
@@ -383,6 +403,8 @@ BAD_ARGUMENTS = [
                  id="zero-iterations"),
     pytest.param(["run", "shallow-planar", "--dtype", "float16"], "invalid choice: 'float16'",
                  id="unknown-dtype"),
+    pytest.param(["run", "shallow-planar", "--iterations-per-batch", "0"], "positive integer",
+                 id="zero-iterations-per-batch"),
     pytest.param(["run", "logreg-cats", "--data-dir", "{tmp}/nowhere"],
                  "needs the cat vs non-cat files train_catvnoncat.h5 and test_catvnoncat.h5",
                  id="missing-cat-files"),
@@ -425,6 +447,10 @@ def test_missing_cat_data_names_where_to_put_it(tmp_path, capsys, monkeypatch):
 
 RESUME_TOTAL = 12
 RESUME_AT = 5
+# The Lightning backend's callbacks run between batches: with 3 iterations per batch, a
+# Ctrl-C during iteration 5 (batch [3, 6)) stops it after 6 iterations.
+PER_BATCH_AT_CTRL_C = 3
+STOPPED_AFTER = {"numpy": RESUME_AT, "torch": 6}
 
 
 @pytest.fixture(scope="module")
@@ -435,7 +461,7 @@ def uninterrupted(tmp_path_factory):
     return out
 
 
-def _assert_same_result(out, reference):
+def _assert_same_result(out, reference, logged_once=True):
     done, expected = load_summary(out), load_summary(reference)
     assert done["status"] == "complete"
     for backend in ("numpy", "torch"):
@@ -448,12 +474,17 @@ def _assert_same_result(out, reference):
             for name in want.files:
                 np.testing.assert_array_equal(got[name], want[name], err_msg=name)
         steps, _ = scalars(out / backend, "train/cost")
-        assert sorted(steps) == list(range(RESUME_TOTAL))  # no step logged twice
+        if logged_once:
+            assert sorted(steps) == list(range(RESUME_TOTAL))  # no step logged twice
+        else:
+            assert sorted(set(steps)) == list(range(RESUME_TOTAL))
 
 
 @pytest.mark.parametrize("stopped_backend", ["numpy", "torch"])
 def test_ctrl_c_then_resume_ends_like_an_uninterrupted_run(
         stopped_backend, uninterrupted, tmp_path, monkeypatch, capsys):
+    """Interrupted with 3 iterations per Lightning batch, resumed with 4: the same run as
+    the uninterrupted one with the config's 100 (the batch size changes no iteration)."""
     def press_ctrl_c(backend, iteration):
         if backend == stopped_backend and iteration == RESUME_AT - 1:
             os.kill(os.getpid(), signal.SIGINT)
@@ -461,24 +492,50 @@ def test_ctrl_c_then_resume_ends_like_an_uninterrupted_run(
     monkeypatch.setattr(interrupt, "on_iteration", press_ctrl_c)
     out = tmp_path / "run"
     status, _, err = run(["run", "shallow-planar", "--iterations", RESUME_TOTAL, "--quiet",
-                          "--out", out], capsys)
+                          "--out", out, "--iterations-per-batch", PER_BATCH_AT_CTRL_C], capsys)
     assert status == 130
     assert f"--resume {out}" in err and len(err.strip().splitlines()) == 1
+    assert f"after {STOPPED_AFTER[stopped_backend]} iterations" in err
 
     # What an interrupted run leaves: a summary saying so, and checkpoints.
     summary = load_summary(out)
     assert summary["status"] == "interrupted"
     assert summary["interrupted"]["backend"] == stopped_backend
-    assert summary["interrupted"]["iteration"] == RESUME_AT
+    assert summary["interrupted"]["iteration"] == STOPPED_AFTER[stopped_backend]
     if stopped_backend == "numpy":
         assert (out / "numpy" / "checkpoint.npz").is_file()
     else:
         assert summary["runs"][0]["backends"]["numpy"]["costs"]  # numpy had finished
-        assert (out / "torch" / "checkpoints" / "last.ckpt").is_file()
+        assert backends.iterations_done(out / "torch", "torch") == STOPPED_AFTER["torch"]
+
+    monkeypatch.setattr(interrupt, "on_iteration", lambda backend, iteration: None)
+    assert run(["run", "shallow-planar", "--resume", out, "--quiet",
+                "--iterations-per-batch", 4])[0] == 0
+    _assert_same_result(out, uninterrupted)
+
+
+def test_a_crash_resumes_from_the_periodic_checkpoint(uninterrupted, tmp_path, monkeypatch):
+    """With 3 iterations per batch and a checkpoint every 5 iterations, Lightning's periodic
+    checkpoint is taken at the first batch end past 5, iteration 6; a run that dies at 9
+    (no Ctrl-C, nothing saved then) resumes from it and ends like the uninterrupted run.
+    (TensorBoard then holds iterations 6 to 8 twice: logged before the crash, and again.)"""
+    monkeypatch.setattr(backends, "CHECKPOINT_EVERY", 5)
+
+    def crash(backend, iteration):
+        if backend == "torch" and iteration == 8:
+            raise RuntimeError("simulated crash")
+
+    monkeypatch.setattr(interrupt, "on_iteration", crash)
+    out = tmp_path / "run"
+    with pytest.raises(RuntimeError, match="simulated crash"):
+        run(["run", "shallow-planar", "--iterations", RESUME_TOTAL, "--quiet", "--out", out,
+             "--iterations-per-batch", 3])
+    assert load_summary(out)["status"] == "failed"
+    assert backends.iterations_done(out / "torch", "torch") == 6
 
     monkeypatch.setattr(interrupt, "on_iteration", lambda backend, iteration: None)
     assert run(["run", "shallow-planar", "--resume", out, "--quiet"])[0] == 0
-    _assert_same_result(out, uninterrupted)
+    _assert_same_result(out, uninterrupted, logged_once=False)
 
 
 def test_resume_extends_a_finished_run(uninterrupted, tmp_path):

@@ -98,8 +98,8 @@ def instantiate(spec):
     return cls(**args)
 
 
-def _data_spec(spec, max_steps, data_dir):
-    """The data section with ``steps_per_epoch`` (all steps in one epoch) and ``data_dir``."""
+def _data_spec(spec, batches, data_dir):
+    """The data section with ``steps_per_epoch`` (all batches in one epoch) and ``data_dir``."""
     import inspect
 
     spec = {"class_path": spec["class_path"], "init_args": dict(spec.get("init_args") or {})}
@@ -109,7 +109,7 @@ def _data_spec(spec, max_steps, data_dir):
     except (ImportError, AttributeError, ValueError):
         raise ValueError(f"cannot import {spec['class_path']!r}") from None
     if "steps_per_epoch" in parameters:
-        spec["init_args"].setdefault("steps_per_epoch", max_steps)
+        spec["init_args"].setdefault("steps_per_epoch", batches)
     if data_dir is not None and "data_dir" in parameters:
         spec["init_args"]["data_dir"] = data_dir
     return spec
@@ -145,7 +145,8 @@ def run(config, *, devices=1, strategy="auto", num_nodes=1, accelerator="auto", 
     # Checked first, so that a bad option costs no data loading.
     distributed.check_trainer_options(accelerator, devices, strategy, num_nodes)
     module = instantiate(config["model"])
-    datamodule = instantiate(_data_spec(config["data"], max_steps, data_dir))
+    batches = -(-max_steps // module.iterations_per_batch)
+    datamodule = instantiate(_data_spec(config["data"], batches, data_dir))
     logger = False
     if log_dir is not None:
         logger = TensorBoardLogger(str(log_dir), name="", version="", default_hp_metric=False)

@@ -227,21 +227,23 @@ class CourseModule(L.LightningModule):
             optimizer.step()
             history.append((step, logged, metrics))
         self._pending_costs.extend(metrics["cost"] for _, _, metrics in history)
-        self._log_iterations([(step, metrics) for step, logged, metrics in history if logged])
+        self._write_to_loggers(
+            "train", [(step, metrics) for step, logged, metrics in history if logged]
+        )
         if self.trainer.progress_bar_callback is not None and history:
             self.log("train/cost", history[-1][2]["cost"], prog_bar=True, logger=False)
 
-    def _log_iterations(self, logged):
-        """Write train/cost (and train/accuracy) of the logged iterations to the loggers.
+    def _write_to_loggers(self, prefix, logged):
+        """Write ``prefix``/cost (and ``prefix``/accuracy) of (step, metrics) pairs to the loggers.
 
-        ``logged`` holds (step, metrics) pairs. Lightning's rule for
+        For training, ``logged`` holds the logged iterations. Lightning's rule for
         ``log_every_n_steps`` n is kept: iteration s is logged, at step s, when
         (s + 1) % n == 0. The values of a whole batch of iterations are read
         from the device at once; loggers write on rank zero only.
         """
         if not logged:
             return
-        names = [[f"train/{name}" for name in metrics] for _, metrics in logged]
+        names = [[f"{prefix}/{name}" for name in metrics] for _, metrics in logged]
         values = torch.stack([value for _, metrics in logged for value in metrics.values()])
         values = iter(values.cpu().tolist())
         for (step, _), row in zip(logged, names):
@@ -256,6 +258,12 @@ class CourseModule(L.LightningModule):
         # in a data-parallel run: the weighted mean over the processes is the same value.
         for name, value in metrics.items():
             self.log(f"{split}/{name}", value, on_epoch=True, batch_size=m, sync_dist=True)
+
+    def on_test_epoch_end(self):
+        # Lightning's documented way to set the x-axis of what it logs: without a "step",
+        # evaluation metrics land at its count of training batches, which is not the
+        # iteration count of the train/ curves when iterations_per_batch > 1.
+        self.log("step", float(self.global_step), sync_dist=True)
 
     def configure_optimizers(self):
         return torch.optim.SGD(self.model.parameters(), lr=self.learning_rate)
