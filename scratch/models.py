@@ -41,7 +41,24 @@ def classification_accuracy(AL, Y):
     return float(np.mean((AL > 0.5) == Y))
 
 
-class Network:
+class LayerSizes:
+    """L, n_x and n_y from ``self.layer_dims`` = [n_x, n_1, ..., n_L]; shared by both twins."""
+
+    @property
+    def L(self):
+        """Number of layers with parameters (the input layer is layer 0)."""
+        return len(self.layer_dims) - 1
+
+    @property
+    def n_x(self):
+        return self.layer_dims[0]
+
+    @property
+    def n_y(self):
+        return self.layer_dims[-1]
+
+
+class Network(LayerSizes):
     """L layers of LINEAR -> activation, trained on a cross-entropy or squared-error cost.
 
     Subclasses choose the layer sizes, activations and parameter names; this
@@ -98,19 +115,6 @@ class Network:
         )
 
     # -- description ------------------------------------------------------------------------
-    @property
-    def L(self):
-        """Number of layers with parameters (the input layer is layer 0)."""
-        return len(self.layer_dims) - 1
-
-    @property
-    def n_x(self):
-        return self.layer_dims[0]
-
-    @property
-    def n_y(self):
-        return self.layer_dims[-1]
-
     def param_shapes(self):
         """Shape of each parameter, keyed by its course name."""
         return {name: value.shape for name, value in self.params.items()}

@@ -83,7 +83,7 @@ def _values_ok(T, binary):
     return bool(ok)
 
 
-class Network(nn.Module):
+class Network(scratch_models.LayerSizes, nn.Module):
     """Twin of :class:`scratch.models.Network`: L layers of LINEAR -> g[l].
 
     A twin is described by the NumPy model it mirrors: the constructor builds
@@ -124,19 +124,6 @@ class Network(nn.Module):
             )
 
     # -- description ------------------------------------------------------------------------
-    @property
-    def L(self):
-        """Number of layers with parameters (the input layer is layer 0)."""
-        return len(self.layer_dims) - 1
-
-    @property
-    def n_x(self):
-        return self.layer_dims[0]
-
-    @property
-    def n_y(self):
-        return self.layer_dims[-1]
-
     @property
     def dtype(self):
         """torch dtype of the parameters (it follows ``.to()``, ``.double()``, ...)."""
