@@ -388,6 +388,10 @@ def main(argv=None):
     """Entry point of ``python -m experiments``; returns the exit status."""
     from_command_line = argv is None
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "check":
+        from experiments.checker.cli import main as check_main
+
+        return check_main(argv[1:])
     if argv and argv[0] in LIGHTNING_COMMANDS:
         from experiments.lightning_cli import main as lightning_main
 

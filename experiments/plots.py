@@ -51,6 +51,34 @@ def cost_curves(curves, title):
     return fig
 
 
+def cost_difference(costs_a, costs_b, title, labels=("numpy", "torch")):
+    """|J_a - J_b| per iteration on a log scale: where two engines part, and by how much.
+
+    Parameters
+    ----------
+    costs_a, costs_b : sequence of float
+        The two backends' costs, one per iteration; compared over the iterations both ran.
+    title : str
+    labels : (str, str)
+        Names of the two backends, for the axis label.
+
+    Exact zeros (identical costs) are drawn at the smallest positive float64, so the log
+    axis shows them at its floor instead of dropping them.
+    """
+    a = np.asarray(costs_a, dtype=np.float64)
+    b = np.asarray(costs_b, dtype=np.float64)
+    n = min(a.size, b.size)
+    diff = np.abs(a[:n] - b[:n])
+    fig, ((ax,),) = _figure()
+    ax.semilogy(np.arange(n), np.maximum(diff, np.finfo(np.float64).tiny), linewidth=1.0)
+    ax.set_xlabel("iteration")
+    ax.set_ylabel(f"|J_{labels[0]} - J_{labels[1]}|")
+    ax.set_title(title)
+    ax.grid(alpha=0.3, which="both")
+    fig.tight_layout()
+    return fig
+
+
 def _mesh(X, steps=300):
     """A grid covering the points X (2, m) with a margin of 1."""
     x_min, x_max = X[0].min() - 1, X[0].max() + 1
