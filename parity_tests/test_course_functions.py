@@ -1,0 +1,264 @@
+"""``scratch.course``: the course's functions, by the course's names.
+
+(a) the assignments' own published test cases, called exactly as the course's
+tests call them (no adapter); (b) every function against the project's
+models and blocks on seeded random inputs; (c) the course's types, shapes,
+caches and copies; (d) one clear error for shapes the functions cannot use.
+The published figures on the course's data are in ``test_course_published.py``.
+"""
+
+import math
+
+import numpy as np
+import pytest
+
+import scratch
+from scratch.course import basics as course_basics
+from scratch.course import deep_application, deep_step_by_step, logistic_regression, planar
+from scratch.errors import ShapeError
+from scratch.initializers import initialize_parameters as project_initialize
+
+# The published expectations are printed with 8 significant digits.
+PUBLISHED = dict(rtol=1e-7, atol=1e-8)
+# The course computes the cost from A[L] and starts backprop from dA[L] = -(Y/A - (1-Y)/(1-A)),
+# the models from Z[L] and dZ[L] = A[L] - Y: equal up to float64 rounding.
+ROUNDING = dict(rtol=1e-10, atol=1e-13)
+
+
+def _randn(seed, *shapes):
+    np.random.seed(seed)
+    return [np.random.randn(*shape) for shape in shapes]
+
+
+# -- (a) the course's published test cases ----------------------------------------------------
+
+
+def test_basics_published_cases():
+    assert course_basics.basic_sigmoid(1) == pytest.approx(0.7310585786300049, rel=1e-15)
+    x = np.array([1, 2, 3])
+    np.testing.assert_allclose(course_basics.sigmoid(x), [0.73105858, 0.88079708, 0.95257413],
+                               **PUBLISHED)
+    np.testing.assert_allclose(course_basics.sigmoid_derivative(x),
+                               [0.19661193, 0.10499359, 0.04517666], **PUBLISHED)
+    np.testing.assert_allclose(course_basics.normalizeRows(np.array([[0, 3, 4], [1, 6, 4]])),
+                               [[0, 0.6, 0.8], [0.13736056, 0.82416338, 0.54944226]], **PUBLISHED)
+    np.testing.assert_allclose(
+        course_basics.softmax(np.array([[9, 2, 5, 0, 0], [7, 5, 0, 0, 0]])),
+        [[9.80897665e-01, 8.94462891e-04, 1.79657674e-02, 1.21052389e-04, 1.21052389e-04],
+         [8.78679856e-01, 1.18916387e-01, 8.01252314e-04, 8.01252314e-04, 8.01252314e-04]],
+        **PUBLISHED,
+    )
+    yhat, y = np.array([.9, 0.2, 0.1, .4, .9]), np.array([1, 0, 0, 1, 1])
+    assert course_basics.L1(yhat, y) == pytest.approx(1.1, rel=1e-12)
+    assert course_basics.L2(yhat, y) == pytest.approx(0.43, rel=1e-12)
+
+
+def test_logistic_regression_published_cases():
+    np.testing.assert_allclose(logistic_regression.sigmoid(np.array([0, 2])),
+                               [0.5, 0.88079708], **PUBLISHED)
+    w, b = logistic_regression.initialize_with_zeros(2)
+    np.testing.assert_array_equal(w, [[0.0], [0.0]])
+    assert b == 0.0 and type(b) is float
+
+    w, b = np.array([[1.0], [2.0]]), 2.0
+    X, Y = np.array([[1.0, 2.0, -1.0], [3.0, 4.0, -3.2]]), np.array([[1, 0, 1]])
+    grads, cost = logistic_regression.propagate(w, b, X, Y)
+    np.testing.assert_allclose(grads["dw"], [[0.99845601], [2.39507239]], **PUBLISHED)
+    assert grads["db"] == pytest.approx(0.00145557813678, rel=1e-10)
+    assert cost == pytest.approx(5.801545319394553, rel=1e-14)
+
+    params, grads, costs = logistic_regression.optimize(w, b, X, Y, num_iterations=100,
+                                                        learning_rate=0.009)
+    np.testing.assert_allclose(params["w"], [[0.19033591], [0.12259159]], **PUBLISHED)
+    assert params["b"] == pytest.approx(1.92535983008, rel=1e-10)
+    np.testing.assert_allclose(grads["dw"], [[0.67752042], [1.41625495]], **PUBLISHED)
+    assert grads["db"] == pytest.approx(0.219194504541, rel=1e-10)
+    assert len(costs) == 1 and costs[0] == pytest.approx(5.801545319394553, rel=1e-14)
+
+    w, b = np.array([[0.1124579], [0.23106775]]), -0.3
+    X = np.array([[1.0, -1.1, -3.2], [1.2, 2.0, 0.1]])
+    np.testing.assert_array_equal(logistic_regression.predict(w, b, X), [[1.0, 1.0, 0.0]])
+
+
+PLANAR_W1 = [[-0.00416758, -0.00056267], [-0.02136196, 0.01640271],
+             [-0.01793436, -0.00841747], [0.00502881, -0.01245288]]
+PLANAR_W2 = [[-0.01057952, -0.00909008, 0.00551454, 0.02292208]]
+# The planar update/predict cases' parameters and gradients.
+PLANAR_TRAINED = {
+    "W1": np.array([[-0.00615039, 0.0169021], [-0.02311792, 0.03137121],
+                    [-0.0169217, -0.01752545], [0.00935436, -0.05018221]]),
+    "W2": np.array([[-0.0104319, -0.04019007, 0.01607211, 0.04440255]]),
+    "b1": np.array([[-8.97523455e-07], [8.15562092e-06], [6.04810633e-07], [-2.54560700e-06]]),
+    "b2": np.array([[9.14954378e-05]]),
+}
+
+
+def test_planar_published_cases():
+    X, Y = _randn(1, (5, 3), (2, 3))
+    assert planar.layer_sizes(X, Y) == (5, 4, 2)
+
+    np.random.seed(2)
+    params = planar.initialize_parameters(2, 4, 1)
+    np.testing.assert_allclose(params["W1"], PLANAR_W1, **PUBLISHED)
+    np.testing.assert_allclose(params["W2"], PLANAR_W2, **PUBLISHED)
+    np.testing.assert_array_equal(params["b1"], np.zeros((4, 1)))
+    np.testing.assert_array_equal(params["b2"], np.zeros((1, 1)))
+
+    X, b1 = _randn(1, (2, 3), (4, 1))
+    params = {"W1": np.array(PLANAR_W1), "b1": b1, "W2": np.array(PLANAR_W2),
+              "b2": np.array([[-1.3]])}
+    A2, cache = planar.forward_propagation(X, params)
+    np.testing.assert_allclose(
+        [np.mean(cache[k]) for k in ("Z1", "A1", "Z2", "A2")],
+        [0.262818640198, 0.091999045227, -1.30766601287, 0.212877681719], rtol=1e-10,
+    )
+    np.testing.assert_allclose(A2, [[0.21292656, 0.21274673, 0.21295976]], **PUBLISHED)
+
+    np.random.seed(1)
+    Y = np.random.randn(1, 3) > 0
+    cost = planar.compute_cost(np.array([[0.5002307, 0.49985831, 0.50023963]]), Y)
+    assert cost == pytest.approx(0.6930587610394646, rel=1e-14)
+
+    np.random.seed(1)
+    X = np.random.randn(2, 3)
+    Y = np.random.randn(1, 3) > 0
+    params = {"W1": np.array(PLANAR_W1), "W2": np.array(PLANAR_W2),
+              "b1": np.zeros((4, 1)), "b2": np.zeros((1, 1))}
+    cache = {
+        "A1": np.array([[-0.00616578, 0.0020626, 0.00349619], [-0.05225116, 0.02725659, -0.02646251],
+                        [-0.02009721, 0.0036869, 0.02883756], [0.02152675, -0.01385234, 0.02599885]]),
+        "A2": np.array([[0.5002307, 0.49985831, 0.50023963]]),
+        "Z1": np.array([[-0.00616586, 0.0020626, 0.0034962], [-0.05229879, 0.02726335, -0.02646869],
+                        [-0.02009991, 0.00368692, 0.02884556], [0.02153007, -0.01385322, 0.02600471]]),
+        "Z2": np.array([[0.00092281, -0.00056678, 0.00095853]]),
+    }
+    grads = planar.backward_propagation(params, cache, X, Y)
+    expected = {
+        "dW1": [[0.00301023, -0.00747267], [0.00257968, -0.00641288],
+                [-0.00156892, 0.003893], [-0.00652037, 0.01618243]],
+        "db1": [[0.00176201], [0.00150995], [-0.00091736], [-0.00381422]],
+        "dW2": [[0.00078841, 0.01765429, -0.00084166, -0.01022527]],
+        "db2": [[-0.16655712]],
+    }
+    for name, value in expected.items():
+        np.testing.assert_allclose(grads[name], value, **PUBLISHED, err_msg=name)
+
+    grads = {
+        "dW1": np.array([[0.00023322, -0.00205423], [0.00082222, -0.00700776],
+                         [-0.00031831, 0.0028636], [-0.00092857, 0.00809933]]),
+        "dW2": np.array([[-1.75740039e-05, 3.70231337e-03, -1.25683095e-03, -2.55715317e-03]]),
+        "db1": np.array([[1.05570087e-07], [-3.81814487e-06], [-1.90155145e-07], [5.46467802e-07]]),
+        "db2": np.array([[-1.08923140e-05]]),
+    }
+    updated = planar.update_parameters(PLANAR_TRAINED, grads)
+    expected = {
+        "W1": [[-0.00643025, 0.01936718], [-0.02410458, 0.03978052],
+               [-0.01653973, -0.02096177], [0.01046864, -0.05990141]],
+        "b1": [[-1.02420756e-06], [1.27373948e-05], [8.32996807e-07], [-3.20136836e-06]],
+        "W2": [[-0.01041081, -0.04463285, 0.01758031, 0.04747113]],
+        "b2": [[0.00010457]],
+    }
+    for name, value in expected.items():
+        # b1's entries are printed with 9 significant digits but are of order 1e-6.
+        atol = 1e-15 if name == "b1" else PUBLISHED["atol"]
+        np.testing.assert_allclose(updated[name], value, rtol=1e-7, atol=atol, err_msg=name)
+
+    np.random.seed(1)
+    X = np.random.randn(2, 3)
+    assert np.mean(planar.predict(PLANAR_TRAINED, X)) == pytest.approx(0.666666666667)
+
+
+def test_planar_nn_model_published_case():
+    np.random.seed(1)
+    X = np.random.randn(2, 3)
+    Y = np.random.randn(1, 3) > 0
+    params = planar.nn_model(X, Y, 4, num_iterations=10000)
+    expected = {
+        "W1": [[0.56305445, -1.03925886], [0.7345426, -1.36286875],
+               [-0.72533346, 1.33753027], [0.74757629, -1.38274074]],
+        "b1": [[-0.22240654], [-0.34662093], [0.33663708], [-0.35296113]],
+        "W2": [[1.82196893, 3.09657075, -2.98193564, 3.19946508]],
+        "b2": [[0.21344644]],
+    }
+    for name, value in expected.items():
+        np.testing.assert_allclose(params[name], value, rtol=1e-6, err_msg=name)
+
+
+def test_deep_step_by_step_published_cases():
+    params = deep_step_by_step.initialize_parameters(3, 2, 1)
+    np.testing.assert_allclose(params["W1"], [[0.01624345, -0.00611756, -0.00528172],
+                                              [-0.01072969, 0.00865408, -0.02301539]], **PUBLISHED)
+    np.testing.assert_allclose(params["W2"], [[0.01744812, -0.00761207]], **PUBLISHED)
+    params = deep_step_by_step.initialize_parameters_deep([5, 4, 3])
+    np.testing.assert_allclose(params["W1"][0], [0.01788628, 0.0043651, 0.00096497, -0.01863493,
+                                                 -0.00277388], **PUBLISHED)
+    np.testing.assert_allclose(params["W2"][2], [-0.00768836, -0.00230031, 0.00745056,
+                                                 0.01976111], **PUBLISHED)
+
+    A, W, b = _randn(1, (3, 2), (1, 3), (1, 1))
+    Z, _ = deep_step_by_step.linear_forward(A, W, b)
+    np.testing.assert_allclose(Z, [[3.26295337, -1.23429987]], **PUBLISHED)
+
+    A_prev, W, b = _randn(2, (3, 2), (1, 3), (1, 1))
+    A, _ = deep_step_by_step.linear_activation_forward(A_prev, W, b, activation="sigmoid")
+    np.testing.assert_allclose(A, [[0.96890023, 0.11013289]], **PUBLISHED)
+    A, _ = deep_step_by_step.linear_activation_forward(A_prev, W, b, activation="relu")
+    np.testing.assert_allclose(A, [[3.43896131, 0.0]], **PUBLISHED)
+
+    X, W1, b1, W2, b2, W3, b3 = _randn(6, (5, 4), (4, 5), (4, 1), (3, 4), (3, 1), (1, 3), (1, 1))
+    AL, caches = deep_step_by_step.L_model_forward(
+        X, {"W1": W1, "b1": b1, "W2": W2, "b2": b2, "W3": W3, "b3": b3})
+    np.testing.assert_allclose(AL, [[0.03921668, 0.70498921, 0.19734387, 0.04728177]],
+                               **PUBLISHED)
+    assert len(caches) == 3
+
+    cost = deep_step_by_step.compute_cost(np.array([[.8, .9, 0.4]]), np.asarray([[1, 1, 0]]))
+    assert cost == pytest.approx(0.2797765635793422, rel=1e-14)
+
+    dZ, A, W, b = _randn(1, (3, 4), (5, 4), (3, 5), (3, 1))
+    dA_prev, dW, db = deep_step_by_step.linear_backward(dZ, (A, W, b))
+    np.testing.assert_allclose(dA_prev[0], [-1.15171336, 0.06718465, -0.3204696, 2.09812712],
+                               **PUBLISHED)
+    np.testing.assert_allclose(dW[1], [0.85508818, 0.37530413, -0.59912655, 0.71278189,
+                                       -0.58931808], **PUBLISHED)
+    np.testing.assert_allclose(db, [[-0.14713786], [-0.11313155], [-0.13209101]], **PUBLISHED)
+
+    dA, A, W, b, Z = _randn(2, (1, 2), (3, 2), (1, 3), (1, 1), (1, 2))
+    expected = {
+        "sigmoid": ([[0.11017994, 0.01105339], [0.09466817, 0.00949723],
+                     [-0.05743092, -0.00576154]], [[0.10266786, 0.09778551, -0.01968084]],
+                    [[-0.05729622]]),
+        "relu": ([[0.44090989, 0.0], [0.37883606, 0.0], [-0.2298228, 0.0]],
+                 [[0.44513824, 0.37371418, -0.10478989]], [[-0.20837892]]),
+    }
+    for activation, values in expected.items():
+        got = deep_step_by_step.linear_activation_backward(dA, ((A, W, b), Z), activation)
+        for name, g, e in zip(("dA_prev", "dW", "db"), got, values):
+            np.testing.assert_allclose(g, e, **PUBLISHED, err_msg=f"{activation} {name}")
+
+    np.random.seed(3)
+    AL = np.random.randn(1, 2)
+    Y = np.array([[1, 0]])
+    A1, W1, b1, Z1 = (np.random.randn(*s) for s in ((4, 2), (3, 4), (3, 1), (3, 2)))
+    A2, W2, b2, Z2 = (np.random.randn(*s) for s in ((3, 2), (1, 3), (1, 1), (1, 2)))
+    grads = deep_step_by_step.L_model_backward(AL, Y, (((A1, W1, b1), Z1), ((A2, W2, b2), Z2)))
+    np.testing.assert_allclose(grads["dW1"], [[0.41010002, 0.07807203, 0.13798444, 0.10502167],
+                                              [0, 0, 0, 0],
+                                              [0.05283652, 0.01005865, 0.01777766, 0.0135308]],
+                               **PUBLISHED)
+    np.testing.assert_allclose(grads["db1"], [[-0.22007063], [0], [-0.02835349]], **PUBLISHED)
+    np.testing.assert_allclose(grads["dA1"], [[0.12913162, -0.44014127],
+                                              [-0.14175655, 0.48317296],
+                                              [0.01663708, -0.05670698]], **PUBLISHED)
+
+    W1, b1, W2, b2 = _randn(2, (3, 4), (3, 1), (1, 3), (1, 1))
+    dW1, db1, dW2, db2 = _randn(3, (3, 4), (3, 1), (1, 3), (1, 1))
+    updated = deep_step_by_step.update_parameters(
+        {"W1": W1, "b1": b1, "W2": W2, "b2": b2},
+        {"dW1": dW1, "db1": db1, "dW2": dW2, "db2": db2}, 0.1)
+    np.testing.assert_allclose(updated["W1"][0], [-0.59562069, -0.09991781, -2.14584584,
+                                                  1.82662008], **PUBLISHED)
+    np.testing.assert_allclose(updated["b1"], [[-0.04659241], [-1.28888275], [0.53405496]],
+                               **PUBLISHED)
+    np.testing.assert_allclose(updated["W2"], [[-0.55569196, 0.0354055, 1.32964895]], **PUBLISHED)
+    np.testing.assert_allclose(updated["b2"], [[-0.84610769]], **PUBLISHED)
