@@ -262,3 +262,183 @@ def test_deep_step_by_step_published_cases():
                                **PUBLISHED)
     np.testing.assert_allclose(updated["W2"], [[-0.55569196, 0.0354055, 1.32964895]], **PUBLISHED)
     np.testing.assert_allclose(updated["b2"], [[-0.84610769]], **PUBLISHED)
+
+
+# -- (b) the same numbers as the project's models and blocks ----------------------------------
+
+
+def _data(n_x, m, n_y=1, seed=0):
+    """X (n_x, m) standard normal, Y (n_y, m) of 0/1 labels."""
+    rng = np.random.default_rng(seed)
+    return rng.standard_normal((n_x, m)), (rng.random((n_y, m)) > 0.5).astype(np.float64)
+
+
+def _random_params(dims, seed=0, scale=1.0):
+    rng = np.random.default_rng(seed)
+    params = {}
+    for l in range(1, len(dims)):
+        params[f"W{l}"] = rng.standard_normal((dims[l], dims[l - 1])) * scale / np.sqrt(dims[l - 1])
+        params[f"b{l}"] = rng.standard_normal((dims[l], 1)) * 0.1
+    return params
+
+
+def _assert_params_close(actual, expected, rtol=ROUNDING["rtol"]):
+    assert sorted(actual) == sorted(expected)
+    for name, value in expected.items():
+        np.testing.assert_allclose(actual[name], value, rtol=rtol,
+                                   atol=rtol * np.abs(value).max(), err_msg=name)
+
+
+SIZES = [(1, 1), (4, 7), (12, 30)]  # (n_x, m)
+
+
+@pytest.mark.parametrize("n_x, m", SIZES)
+def test_propagate_is_the_logistic_regression_model(n_x, m):
+    X, Y = _data(n_x, m)
+    rng = np.random.default_rng(1)
+    w, b = rng.standard_normal((n_x, 1)), float(rng.standard_normal())
+    model = scratch.LogisticRegression(n_x)
+    model.load_params({"w": w, "b": [[b]]})
+    cost, grads = model.cost_and_gradients(X, Y)
+
+    course_grads, course_cost = logistic_regression.propagate(w, b, X, Y)
+    np.testing.assert_array_equal(course_grads["dw"], grads["dw"])
+    assert course_grads["db"] == grads["db"][0, 0]
+    np.testing.assert_allclose(course_cost, cost, **ROUNDING)
+    np.testing.assert_array_equal(logistic_regression.predict(w, b, X), model.predict(X))
+
+
+@pytest.mark.parametrize("n_x, m", SIZES)
+def test_logistic_model_is_the_trained_project_model(n_x, m):
+    X, Y = _data(n_x, m)
+    X_test, Y_test = _data(n_x, 5, seed=1)
+    model = scratch.LogisticRegression(n_x)
+    costs = scratch.train(model, X, Y, learning_rate=0.1, num_iterations=250, progress=False)
+
+    d = logistic_regression.model(X, Y, X_test, Y_test, num_iterations=250, learning_rate=0.1)
+    np.testing.assert_array_equal(d["w"], model.params["w"])
+    assert d["b"] == model.params["b"][0, 0]
+    np.testing.assert_allclose(d["costs"], costs[::100], **ROUNDING)
+    np.testing.assert_array_equal(d["Y_prediction_train"], model.predict(X))
+    np.testing.assert_array_equal(d["Y_prediction_test"], model.predict(X_test))
+    assert (d["learning_rate"], d["num_iterations"]) == (0.1, 250)
+
+
+SHALLOW = [(2, 4, 1, 50), (3, 5, 2, 20), (1, 1, 1, 1)]  # (n_x, n_h, n_y, m)
+
+
+@pytest.mark.parametrize("n_x, n_h, n_y, m", SHALLOW)
+def test_planar_steps_are_the_shallow_network(n_x, n_h, n_y, m):
+    np.random.seed(5)
+    params = planar.initialize_parameters(n_x, n_h, n_y)
+    model = scratch.ShallowNetwork(n_x, n_h, n_y, init="course", seed=5)
+    for name, value in model.params.items():
+        np.testing.assert_array_equal(params[name], value, err_msg=f"initial {name}")
+
+    params = _random_params([n_x, n_h, n_y], seed=2, scale=2.0)
+    model.load_params(params)
+    X, Y = _data(n_x, m, n_y)
+    A2, cache = planar.forward_propagation(X, params)
+    AL, caches = model.forward(X)
+    np.testing.assert_array_equal(A2, AL)
+    np.testing.assert_array_equal(cache["Z1"], caches[0][1])
+    np.testing.assert_array_equal(cache["A1"], caches[1][0][0])
+    np.testing.assert_array_equal(cache["Z2"], caches[1][1])
+    np.testing.assert_array_equal(planar.predict(params, X), model.predict(X).astype(bool))
+
+    cost, grads = model.cost_and_gradients(X, Y)
+    assert planar.compute_cost(A2, Y) == pytest.approx(cost, rel=1e-12)
+    course_grads = planar.backward_propagation(params, cache, X, Y)
+    assert sorted(course_grads) == sorted(grads)
+    for name, value in grads.items():
+        np.testing.assert_array_equal(course_grads[name], value, err_msg=name)
+
+
+@pytest.mark.parametrize("n_x, n_h, n_y, m", SHALLOW)
+def test_nn_model_is_the_shallow_network_trained_from_the_course_init(n_x, n_h, n_y, m):
+    X, Y = _data(n_x, m, n_y)
+    model = scratch.ShallowNetwork(n_x, n_h, n_y, init="course", seed=3)
+    scratch.train(model, X, Y, learning_rate=1.2, num_iterations=300, progress=False)
+    params = planar.nn_model(X, Y, n_h, num_iterations=300)
+    for name, value in model.params.items():
+        np.testing.assert_array_equal(params[name], value, err_msg=name)
+
+
+DEEP_DIMS = [[3, 1], [4, 5, 1], [5, 4, 3, 1], [2, 3, 3, 3, 1]]
+
+
+@pytest.mark.parametrize("dims", DEEP_DIMS, ids=str)
+def test_deep_steps_are_the_deep_network(dims):
+    np.testing.assert_equal(deep_step_by_step.initialize_parameters_deep(dims),
+                            project_initialize(dims, "course", seed=3))
+    params = _random_params(dims, seed=4, scale=2.0)
+    model = scratch.DeepNetwork(dims)
+    model.load_params(params)
+    X, Y = _data(dims[0], 9)
+
+    AL, caches = deep_step_by_step.L_model_forward(X, params)
+    model_AL, model_caches = model.forward(X)
+    np.testing.assert_array_equal(AL, model_AL)
+    assert len(caches) == len(dims) - 1
+    for ours, theirs in zip(caches, model_caches):
+        (A_prev, W, b), Z = ours
+        (model_A_prev, model_W, model_b), model_Z = theirs
+        for got, expected in ((A_prev, model_A_prev), (W, model_W), (b, model_b), (Z, model_Z)):
+            np.testing.assert_array_equal(got, expected)
+
+    cost, grads = model.cost_and_gradients(X, Y)
+    np.testing.assert_allclose(deep_step_by_step.compute_cost(AL, Y), cost, **ROUNDING)
+    course_grads = deep_step_by_step.L_model_backward(AL, Y, caches)
+    for name, value in grads.items():
+        np.testing.assert_allclose(course_grads[name], value, **ROUNDING, err_msg=name)
+
+
+def test_deep_single_steps_are_the_blocks():
+    A_prev, W, b, dA = _randn(0, (4, 6), (3, 4), (3, 1), (3, 6))
+    for activation in ("sigmoid", "relu"):
+        A, cache = deep_step_by_step.linear_activation_forward(A_prev, W, b, activation)
+        block_A, block_cache = scratch.linear_activation_forward(A_prev, W, b, activation)
+        np.testing.assert_array_equal(A, block_A)
+        np.testing.assert_array_equal(cache[1], block_cache[1])
+        for got, expected in zip(deep_step_by_step.linear_activation_backward(dA, cache, activation),
+                                 scratch.linear_activation_backward(dA, block_cache, activation)):
+            np.testing.assert_array_equal(got, expected)
+    Z = A_prev
+    for course_pair, block_pair in (((deep_step_by_step.sigmoid, deep_step_by_step.sigmoid_backward),
+                                     (scratch.sigmoid, scratch.sigmoid_backward)),
+                                    ((deep_step_by_step.relu, deep_step_by_step.relu_backward),
+                                     (scratch.relu, scratch.relu_backward))):
+        A, cache = course_pair[0](Z)
+        np.testing.assert_array_equal(A, block_pair[0](Z)[0])
+        assert cache is Z
+        np.testing.assert_array_equal(course_pair[1](Z, cache), block_pair[1](Z, Z))
+
+
+@pytest.mark.parametrize(
+    "train_course, dims, scale",
+    [(deep_application.two_layer_model, [6, 5, 1], 0.01),
+     (deep_application.L_layer_model, [6, 5, 4, 1], "lecun"),
+     (deep_application.L_layer_model, [6, 1], "lecun")],
+    ids=["two_layer_model", "L_layer_model", "L_layer_model-1-layer"],
+)
+def test_deep_models_are_the_deep_network_trained_from_the_course_init(train_course, dims, scale):
+    X, Y = _data(dims[0], 30)
+    model = scratch.DeepNetwork(dims, init="course", seed=1, scale=scale)
+    costs = scratch.train(model, X, Y, learning_rate=0.05, num_iterations=250, progress=False)
+    params, course_costs = train_course(X, Y, dims if len(dims) != 3 else tuple(dims),
+                                        learning_rate=0.05, num_iterations=250)
+    _assert_params_close(params, model.params)
+    np.testing.assert_allclose(course_costs, costs[::100], **ROUNDING)
+
+
+def test_deep_predict_is_the_model_and_prints_the_accuracy(capsys):
+    dims = [4, 3, 1]
+    params = _random_params(dims, seed=1, scale=3.0)
+    model = scratch.DeepNetwork(dims)
+    model.load_params(params)
+    X, Y = _data(4, 40)
+    p = deep_application.predict(X, Y, params)
+    np.testing.assert_array_equal(p, model.predict(X))
+    out = capsys.readouterr().out
+    assert out.startswith("Accuracy: ") and out.count("\n") == 1
+    assert float(out.split()[1]) == pytest.approx(model.accuracy(X, Y), rel=1e-12)
