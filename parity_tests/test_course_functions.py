@@ -442,3 +442,304 @@ def test_deep_predict_is_the_model_and_prints_the_accuracy(capsys):
     out = capsys.readouterr().out
     assert out.startswith("Accuracy: ") and out.count("\n") == 1
     assert float(out.split()[1]) == pytest.approx(model.accuracy(X, Y), rel=1e-12)
+
+
+# -- (c) the course's types, shapes, caches and copies ----------------------------------------
+
+
+def test_logistic_regression_types():
+    X, Y = _data(3, 8)
+    w, b = logistic_regression.initialize_with_zeros(3)
+    assert w.shape == (3, 1) and w.dtype == np.float64 and type(b) is float
+    grads, cost = logistic_regression.propagate(w, b, X, Y)
+    assert grads["dw"].shape == (3, 1)
+    assert type(grads["db"]) is np.float64
+    assert type(cost) is np.ndarray and cost.ndim == 0
+    params, grads, costs = logistic_regression.optimize(w, b, X, Y, num_iterations=201)
+    assert params["w"].shape == (3, 1) and type(params["b"]) is np.float64
+    assert len(costs) == 3 and all(type(c) is np.ndarray and c.ndim == 0 for c in costs)
+    assert costs[0] == cost
+    prediction = logistic_regression.predict(params["w"], params["b"], X)
+    assert prediction.shape == (1, 8) and prediction.dtype == np.float64
+    assert set(np.unique(prediction)) <= {0.0, 1.0}
+    d = logistic_regression.model(X, Y, X, Y, num_iterations=10)
+    assert sorted(d) == sorted(["costs", "Y_prediction_test", "Y_prediction_train", "w", "b",
+                                "learning_rate", "num_iterations"])
+
+
+def test_planar_types_and_cache():
+    X, Y = _data(2, 6)
+    assert planar.layer_sizes(X, Y) == (2, 4, 1)
+    params = planar.initialize_parameters(2, 4, 1)
+    assert {k: v.shape for k, v in params.items()} == {
+        "W1": (4, 2), "b1": (4, 1), "W2": (1, 4), "b2": (1, 1)}
+    A2, cache = planar.forward_propagation(X, params)
+    assert A2.shape == (1, 6) and sorted(cache) == ["A1", "A2", "Z1", "Z2"]
+    assert cache["A2"] is A2
+    assert type(planar.compute_cost(A2, Y)) is float
+    grads = planar.backward_propagation(params, cache, X, Y)
+    assert {k: v.shape for k, v in grads.items()} == {
+        "dW1": (4, 2), "db1": (4, 1), "dW2": (1, 4), "db2": (1, 1)}
+    assert planar.predict(params, X).dtype == np.bool_
+
+
+def test_planar_backward_uses_A1_from_the_cache():
+    # The course's tanh' is 1 - A1**2 with A1 read from the cache, not recomputed from Z1.
+    X, Y = _data(2, 5)
+    params = _random_params([2, 3, 1], seed=1)
+    _, cache = planar.forward_propagation(X, params)
+    changed = dict(cache, A1=cache["A1"] * 0.5, Z1=cache["Z1"] * 0.0)
+    dZ1 = (params["W2"].T @ (cache["A2"] - Y)) * (1 - (0.5 * cache["A1"]) ** 2)
+    np.testing.assert_allclose(planar.backward_propagation(params, changed, X, Y)["dW1"],
+                               dZ1 @ X.T / 5, rtol=1e-13)
+
+
+def test_deep_types_and_grads_layout():
+    dims = [5, 4, 3, 1]
+    params = deep_step_by_step.initialize_parameters_deep(dims)
+    X, Y = _data(5, 7)
+    AL, caches = deep_step_by_step.L_model_forward(X, params)
+    assert AL.shape == (1, 7) and len(caches) == 3
+    cost = deep_step_by_step.compute_cost(AL, Y)
+    assert type(cost) is np.ndarray and cost.ndim == 0
+    grads = deep_step_by_step.L_model_backward(AL, Y, caches)
+    L = 3
+    assert sorted(grads) == sorted([f"dA{l}" for l in range(L)] + [f"dW{l}" for l in range(1, L + 1)]
+                                   + [f"db{l}" for l in range(1, L + 1)])
+    for l in range(L):
+        # grads["dA" + str(l)] is the dA_prev of layer l + 1, shaped like that layer's A_prev.
+        (A_prev, W, b), Z = caches[l]
+        assert grads[f"dA{l}"].shape == A_prev.shape
+        assert grads[f"dW{l + 1}"].shape == W.shape and grads[f"db{l + 1}"].shape == b.shape
+    (_, W3, _), _ = caches[2]
+    dZ3 = deep_step_by_step.sigmoid_backward(-(Y / AL - (1 - Y) / (1 - AL)), caches[2][1])
+    np.testing.assert_allclose(grads["dA2"], W3.T @ dZ3, rtol=1e-13)
+
+
+def test_initialisers_reseed_as_the_course_does():
+    np.random.seed(7)
+    first = planar.initialize_parameters(3, 4, 1)
+    second = planar.initialize_parameters(3, 4, 1)
+    assert not np.array_equal(first["W1"], second["W1"]), "planar must not reseed"
+    np.random.seed(7)
+    expected_W1 = np.random.randn(4, 3) * 0.01
+    np.testing.assert_array_equal(first["W1"], expected_W1)
+
+    for init, args in ((deep_step_by_step.initialize_parameters, (3, 4, 1)),
+                       (deep_step_by_step.initialize_parameters_deep, ([3, 4, 1],))):
+        np.random.seed(11)
+        a = init(*args)
+        np.random.randn(10)
+        np.testing.assert_equal(init(*args), a)
+
+    X, Y = _data(2, 10)
+    np.random.seed(0)
+    a = planar.nn_model(X, Y, 3, num_iterations=5)
+    np.random.seed(1)
+    np.testing.assert_equal(planar.nn_model(X, Y, 3, num_iterations=5), a)
+    np.random.seed(0)
+    a = deep_application.L_layer_model(X, Y, [2, 3, 1], num_iterations=5)
+    np.random.seed(1)
+    np.testing.assert_equal(deep_application.L_layer_model(X, Y, [2, 3, 1], num_iterations=5), a)
+
+
+def _frozen(value):
+    """A deep copy of nested dicts, lists, tuples and arrays, for before/after comparisons."""
+    if isinstance(value, dict):
+        return {k: _frozen(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_frozen(v) for v in value)
+    return np.array(value, copy=True) if isinstance(value, np.ndarray) else value
+
+
+def _calls():
+    """(id, function, arguments) for every course function that takes arrays."""
+    X, Y = _data(3, 6)
+    w, b = np.random.default_rng(0).standard_normal((3, 1)), 0.5
+    shallow = _random_params([3, 4, 1], seed=1)
+    _, shallow_cache = planar.forward_propagation(X, shallow)
+    shallow_grads = planar.backward_propagation(shallow, shallow_cache, X, Y)
+    deep = _random_params([3, 4, 2, 1], seed=2)
+    AL, caches = deep_step_by_step.L_model_forward(X, deep)
+    deep_grads = deep_step_by_step.L_model_backward(AL, Y, caches)
+    Z = caches[0][1]
+    return [
+        ("propagate", logistic_regression.propagate, (w, b, X, Y)),
+        ("optimize", logistic_regression.optimize, (w, b, X, Y, 5)),
+        ("lr.predict", logistic_regression.predict, (w, b, X)),
+        ("lr.model", logistic_regression.model, (X, Y, X, Y, 5)),
+        ("forward_propagation", planar.forward_propagation, (X, shallow)),
+        ("backward_propagation", planar.backward_propagation, (shallow, shallow_cache, X, Y)),
+        ("planar.update_parameters", planar.update_parameters, (shallow, shallow_grads)),
+        ("nn_model", planar.nn_model, (X, Y, 2, 5)),
+        ("relu_backward", deep_step_by_step.relu_backward, (np.ones_like(Z), Z)),
+        ("sigmoid_backward", deep_step_by_step.sigmoid_backward, (np.ones_like(Z), Z)),
+        ("linear_backward", deep_step_by_step.linear_backward, (np.ones_like(Z), caches[0][0])),
+        ("linear_activation_backward", deep_step_by_step.linear_activation_backward,
+         (np.ones_like(Z), caches[0], "relu")),
+        ("L_model_forward", deep_step_by_step.L_model_forward, (X, deep)),
+        ("L_model_backward", deep_step_by_step.L_model_backward, (AL, Y, caches)),
+        ("deep.update_parameters", deep_step_by_step.update_parameters, (deep, deep_grads, 0.1)),
+        ("two_layer_model", deep_application.two_layer_model, (X, Y, (3, 2, 1), 0.1, 5)),
+        ("L_layer_model", deep_application.L_layer_model, (X, Y, [3, 2, 1], 0.1, 5)),
+    ]
+
+
+@pytest.mark.parametrize("index", range(len(_calls())), ids=[c[0] for c in _calls()])
+def test_functions_leave_their_arguments_untouched(index, capsys):
+    _, function, args = _calls()[index]
+    before = _frozen(args)
+    function(*args)
+    np.testing.assert_equal(args, before)
+
+
+@pytest.mark.parametrize("module", [planar, deep_step_by_step])
+def test_update_parameters_returns_new_arrays(module):
+    params = _random_params([3, 4, 1], seed=1)
+    grads = {"d" + k: np.ones_like(v) for k, v in _random_params([3, 4, 1], seed=2).items()}
+    updated = module.update_parameters(params, grads, 0.5)
+    for name, value in params.items():
+        assert updated[name] is not value and not np.shares_memory(updated[name], value)
+        np.testing.assert_array_equal(updated[name], value - 0.5)
+
+
+def test_real_valued_labels_are_accepted():
+    # The course's own tests give the model functions real-valued Y; so may a learner.
+    rng = np.random.default_rng(3)
+    X, Y = rng.standard_normal((3, 12)), rng.random((1, 12))
+    grads, cost = logistic_regression.propagate(np.zeros((3, 1)), 0.0, X, Y)
+    assert np.isfinite(cost) and np.isfinite(grads["dw"]).all()
+    _, costs = deep_application.L_layer_model(X, Y, [3, 4, 1], learning_rate=0.1,
+                                              num_iterations=201)
+    assert np.isfinite(costs).all() and costs[-1] < costs[0]
+    params = planar.nn_model(X, Y, 3, num_iterations=201)
+    assert all(np.isfinite(v).all() for v in params.values())
+
+
+_COST_LINE = r"Cost after iteration (\d+): (\S+)"
+
+
+def _printed_costs(text):
+    import re
+
+    lines = text.splitlines()
+    matches = [re.fullmatch(_COST_LINE, line) for line in lines]
+    assert all(matches), f"unexpected output lines: {lines}"
+    return [(int(m.group(1)), m.group(2)) for m in matches]
+
+
+def test_print_cost_prints_like_the_course(capsys):
+    X, Y = _data(3, 10)
+    w, b = logistic_regression.initialize_with_zeros(3)
+    _, _, costs = logistic_regression.optimize(w, b, X, Y, num_iterations=250, print_cost=True)
+    printed = _printed_costs(capsys.readouterr().out)
+    # "%f": six decimals; zero weights give J = log 2 at iteration 0 whatever the data.
+    assert printed == [(i, "%f" % c) for i, c in zip((0, 100, 200), costs)]
+    assert printed[0][1] == "0.693147"
+
+    planar.nn_model(X, Y, 2, num_iterations=2001, print_cost=True)
+    assert [i for i, _ in _printed_costs(capsys.readouterr().out)] == [0, 1000, 2000]
+
+    _, costs = deep_application.L_layer_model(X, Y, [3, 2, 1], num_iterations=150,
+                                              print_cost=True)
+    printed = _printed_costs(capsys.readouterr().out)
+    # str() of the 0-d cost: every digit, at every 100th iteration and at the last one.
+    assert [i for i, _ in printed] == [0, 100, 149]
+    assert [float(v) for _, v in printed[:2]] == [float(c) for c in costs]
+
+    logistic_regression.model(X, Y, X, Y, num_iterations=5, print_cost=True)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "Cost after iteration 0: 0.693147"
+    assert lines[1].startswith("train accuracy: ") and lines[1].endswith(" %")
+    assert lines[2].startswith("test accuracy: ") and lines[2].endswith(" %")
+
+
+def test_quiet_by_default(capsys):
+    X, Y = _data(3, 10)
+    logistic_regression.model(X, Y, X, Y, num_iterations=150)
+    planar.nn_model(X, Y, 2, num_iterations=1001)
+    deep_application.two_layer_model(X, Y, (3, 2, 1), num_iterations=150)
+    deep_application.L_layer_model(X, Y, [3, 2, 1], num_iterations=150)
+    assert capsys.readouterr().out == ""
+
+
+def test_basic_sigmoid_is_a_scalar_function():
+    assert type(course_basics.basic_sigmoid(0.3)) is float
+    assert course_basics.basic_sigmoid(0.3) == pytest.approx(1 / (1 + math.exp(-0.3)), rel=1e-15)
+    with pytest.raises(TypeError, match="one real number"):
+        course_basics.basic_sigmoid(np.array([1.0, 2.0]))
+    assert course_basics.image2vector(np.zeros((3, 3, 2))).shape == (18, 1)
+
+
+# -- (d) one clear error for shapes the functions cannot use ----------------------------------
+
+_X, _Y = _data(2, 3)
+_SHALLOW = _random_params([2, 4, 1], seed=1)
+_DEEP = _random_params([2, 4, 3, 1], seed=1)
+_CACHE = planar.forward_propagation(_X, _SHALLOW)[1]
+_AL, _CACHES = deep_step_by_step.L_model_forward(_X, _DEEP)
+
+BAD_SHAPES = [
+    ("propagate w rows", lambda: logistic_regression.propagate(np.zeros((3, 1)), 0.0, _X, _Y),
+     "w must have shape (2, 1), got (3, 1)"),
+    ("propagate rank-1 w", lambda: logistic_regression.propagate(np.zeros(2), 0.0, _X, _Y),
+     "w must have shape (2, 1), got (2,)"),
+    ("propagate Y rank-1", lambda: logistic_regression.propagate(np.zeros((2, 1)), 0.0, _X,
+                                                                 _Y[0]),
+     "Y must have shape (1, 3), got (3,)"),
+    ("propagate b vector", lambda: logistic_regression.propagate(np.zeros((2, 1)), np.zeros(2),
+                                                                 _X, _Y),
+     "b must be one number"),
+    ("lr.predict X rank-1", lambda: logistic_regression.predict(np.zeros((2, 1)), 0.0, _X[0]),
+     "X must be a 2-D array"),
+    ("lr.model X_test rows", lambda: logistic_regression.model(_X, _Y, _X[:1], _Y),
+     "X_test must have shape (2, m_test)"),
+    ("layer_sizes rank-1", lambda: planar.layer_sizes(_X[0], _Y), "X must be a 2-D array"),
+    ("forward_propagation X rows", lambda: planar.forward_propagation(_X[:1], _SHALLOW),
+     "X must have shape (2, m), got (1, 3)"),
+    ("forward_propagation W2", lambda: planar.forward_propagation(
+        _X, dict(_SHALLOW, W2=np.zeros((1, 3)))), "W2 must have shape (1, 4)"),
+    ("compute_cost Y", lambda: planar.compute_cost(_CACHE["A2"], _Y[0]),
+     "Y must have shape (1, 3), got (3,)"),
+    ("backward_propagation A1", lambda: planar.backward_propagation(
+        _SHALLOW, dict(_CACHE, A1=_CACHE["A1"][:2]), _X, _Y), 'cache["A1"] must have shape (4, 3)'),
+    ("planar.update_parameters dW1", lambda: planar.update_parameters(
+        _SHALLOW, {"dW1": np.zeros((2, 4)), "db1": 0, "dW2": 0, "db2": 0}),
+     "dW1 must have shape (4, 2), got (2, 4)"),
+    ("relu_backward", lambda: deep_step_by_step.relu_backward(np.zeros((2, 3)), np.zeros((3, 2))),
+     "dA must have the shape of the cached Z, (3, 2), got (2, 3)"),
+    ("linear_forward", lambda: deep_step_by_step.linear_forward(_X, np.zeros((1, 3)),
+                                                                np.zeros((1, 1))),
+     "A must have shape (3, m), got (2, 3)"),
+    ("linear_activation_forward b", lambda: deep_step_by_step.linear_activation_forward(
+        _X, np.zeros((4, 2)), np.zeros((4,)), "relu"), "b must have shape (4, 1), got (4,)"),
+    ("L_model_forward X rows", lambda: deep_step_by_step.L_model_forward(_X[:1], _DEEP),
+     "X must have shape (2, m), got (1, 3)"),
+    ("L_model_forward chain", lambda: deep_step_by_step.L_model_forward(
+        _X, dict(_DEEP, W2=np.zeros((3, 5)))), "W2 must have shape (3, 4) to follow W1"),
+    ("deep compute_cost", lambda: deep_step_by_step.compute_cost(_AL, np.zeros((1, 4))),
+     "Y must have shape (1, 3), got (1, 4)"),
+    ("linear_backward dZ", lambda: deep_step_by_step.linear_backward(np.zeros((4, 2)),
+                                                                     _CACHES[0][0]),
+     "dZ must have shape (4, 3), got (4, 2)"),
+    ("L_model_backward Y", lambda: deep_step_by_step.L_model_backward(_AL, np.zeros((1, 5)),
+                                                                      _CACHES),
+     "Y must have shape (1, 3) to match the output, got (1, 5)"),
+    ("deep.update_parameters", lambda: deep_step_by_step.update_parameters(
+        _DEEP, {**{"d" + k: v for k, v in _DEEP.items()}, "db3": np.zeros(1)}, 0.1),
+     "db3 must have shape (1, 1), got (1,)"),
+    ("two_layer_model n_x", lambda: deep_application.two_layer_model(_X, _Y, (3, 2, 1)),
+     "X must have shape (3, m), got (2, 3)"),
+    ("L_layer_model Y", lambda: deep_application.L_layer_model(_X, _Y[:, :2], [2, 1]),
+     "Y must have shape (1, 3), got (1, 2)"),
+    ("deep predict y", lambda: deep_application.predict(_X, _Y[:, :2], _DEEP),
+     "y must have shape (1, 3)"),
+]
+
+
+@pytest.mark.parametrize("call, fragment", [c[1:] for c in BAD_SHAPES], ids=[c[0] for c in BAD_SHAPES])
+def test_bad_shapes_give_one_clear_error(call, fragment):
+    with pytest.raises(ShapeError) as info:
+        call()
+    message = str(info.value)
+    assert fragment in message and "\n" not in message

@@ -72,6 +72,15 @@ def _backward_args(dA, cache, func):
     return dA, Z
 
 
+def _linear_args(A_name, A, W, b, func):
+    """A (n_{l-1}, m), W (n_l, n_{l-1}), b (n_l, 1), checked against each other."""
+    A = as_2d(A_name, _floating(A), func)
+    W = as_2d("W", W, func)
+    check_shape(A_name, A, (W.shape[1], None), func)
+    b = check_shape("b", np.asarray(b), (W.shape[0], 1), func)
+    return A, W, b
+
+
 def _unpack_layer_cache(cache, func):
     try:
         (A_prev, W, b), Z = cache
@@ -203,9 +212,8 @@ def linear_forward(A, W, b):
     Z : ndarray, shape (n_l, m)
     cache : tuple (A, W, b)
     """
-    A = as_2d("A", A, "linear_forward")
-    W = as_2d("W", W, "linear_forward")
-    return _layers.linear_forward(A, W, np.asarray(b))
+    A, W, b = _linear_args("A", A, W, b, "linear_forward")
+    return _layers.linear_forward(A, W, b)
 
 
 def linear_activation_forward(A_prev, W, b, activation):
@@ -224,9 +232,8 @@ def linear_activation_forward(A_prev, W, b, activation):
     cache : tuple (linear_cache, activation_cache) = ((A_prev, W, b), Z)
     """
     _activation(activation, "linear_activation_forward")
-    A_prev = as_2d("A_prev", A_prev, "linear_activation_forward")
-    W = as_2d("W", W, "linear_activation_forward")
-    return _layers.linear_activation_forward(_floating(A_prev), W, np.asarray(b), activation)
+    A_prev, W, b = _linear_args("A_prev", A_prev, W, b, "linear_activation_forward")
+    return _layers.linear_activation_forward(A_prev, W, b, activation)
 
 
 def L_model_forward(X, parameters):
