@@ -171,13 +171,25 @@ def find_cat_data_dir(data_dir=None):
     )
 
 
+def _one_line(exc):
+    """An exception's message on one line (HDF5's can span several)."""
+    return " ".join(str(exc).split())
+
+
 def _read_cat_file(path, prefix):
-    """Read ``{prefix}_set_x`` / ``{prefix}_set_y`` (and the class names) from one file."""
+    """Read ``{prefix}_set_x`` / ``{prefix}_set_y`` (and the class names) from one file.
+
+    Every failure is one :class:`DatasetFormatError` line naming the file (and
+    the dataset): an unreadable or truncated file, a missing dataset, a chunk
+    that does not decompress, wrong shapes, pixels that are not whole numbers
+    in [0, 255] (images already scaled to [0, 1] would be divided by 255
+    twice), NaN, labels other than 0 and 1.
+    """
     x_key, y_key = f"{prefix}_set_x", f"{prefix}_set_y"
     try:
         handle = h5py.File(path, "r")
     except OSError as exc:
-        raise DatasetFormatError(f"{path} is not a readable HDF5 file ({exc})") from exc
+        raise DatasetFormatError(f"{path} is not a readable HDF5 file ({_one_line(exc)})") from exc
     with handle:
         for key in (x_key, y_key):
             if not isinstance(handle.get(key), h5py.Dataset):
@@ -186,11 +198,19 @@ def _read_cat_file(path, prefix):
                     f"{path} has no dataset '{key}' (it holds: {present}); expected "
                     f"'{x_key}' and '{y_key}'"
                 )
-        x = handle[x_key][()]
-        y = handle[y_key][()]
-        classes = None
+        read = {}
+        keys = [x_key, y_key]
         if isinstance(handle.get("list_classes"), h5py.Dataset):
-            classes = handle["list_classes"][()]
+            keys.append("list_classes")
+        for key in keys:
+            try:
+                read[key] = handle[key][()]
+            except (OSError, ValueError, TypeError) as exc:
+                raise DatasetFormatError(
+                    f"{path}: dataset '{key}' cannot be read, the file is damaged "
+                    f"({_one_line(exc)})"
+                ) from exc
+    x, y, classes = read[x_key], read[y_key], read.get("list_classes")
 
     if x.ndim != 4 or x.shape[1:] != CAT_IMAGE_SHAPE or x.shape[0] == 0:
         raise DatasetFormatError(
@@ -201,13 +221,25 @@ def _read_cat_file(path, prefix):
         raise DatasetFormatError(
             f"{path}: '{y_key}' has shape {y.shape}, expected ({m},) to match '{x_key}'"
         )
-    if not (np.issubdtype(x.dtype, np.integer) or np.issubdtype(x.dtype, np.floating)):
+    if np.issubdtype(x.dtype, np.floating) and not np.isfinite(x).all():
+        bad = int(x.size - np.count_nonzero(np.isfinite(x)))
+        raise DatasetFormatError(
+            f"{path}: '{x_key}' contains {bad} NaN or inf pixel value(s), expected uint8 pixels"
+        )
+    if np.issubdtype(x.dtype, np.floating):
+        raise DatasetFormatError(
+            f"{path}: '{x_key}' holds {x.dtype} pixels in [{x.min():g}, {x.max():g}], "
+            "expected whole numbers 0 to 255 (uint8) as in the course's files; images "
+            "already scaled would be divided by 255 a second time"
+        )
+    if not np.issubdtype(x.dtype, np.integer):
         raise DatasetFormatError(f"{path}: '{x_key}' has dtype {x.dtype}, expected uint8 pixels")
     if x.min() < 0 or x.max() > 255:
         raise DatasetFormatError(
             f"{path}: '{x_key}' values span [{x.min()}, {x.max()}], expected pixels in [0, 255]"
         )
-    if not np.isin(y, (0, 1)).all():
+    if not (np.issubdtype(y.dtype, np.number) or y.dtype == np.bool_) or \
+            not np.isin(y, (0, 1)).all():
         raise DatasetFormatError(f"{path}: '{y_key}' must hold labels 0 or 1")
     if classes is not None:
         classes = [c.decode() if isinstance(c, bytes) else str(c) for c in np.ravel(classes)]
@@ -245,7 +277,10 @@ def load_cat_dataset(data_dir=None, dtype=np.float64):
     DatasetNotFoundError
         If the two files are not found (see :func:`find_cat_data_dir`).
     DatasetFormatError
-        If a file is not HDF5, lacks a dataset or has the wrong shapes.
+        One line naming the file: not HDF5 or damaged, a dataset missing,
+        wrong shapes, pixels that are not uint8-style whole numbers in
+        [0, 255] (float pixels are refused, never scaled a second time), NaN,
+        labels other than 0 and 1.
     """
     dtype = _check_dtype(dtype)
     folder = find_cat_data_dir(data_dir)

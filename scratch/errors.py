@@ -23,17 +23,24 @@ class DatasetFormatError(ValueError):
 
 
 class TrainingDivergedError(FloatingPointError):
-    """The cost became NaN or inf during training.
+    """Gradient descent diverged: the cost became NaN or inf, or climbed and stayed high.
+
+    The rule is :class:`scratch.training.DivergenceCheck`, shared by
+    ``scratch.train`` and ``torch_ref.CourseModule``. The message speaks to
+    whoever runs the training; the data are in the attributes.
 
     Attributes
     ----------
     iteration : int
-        The (0-based) iteration at which the cost stopped being finite.
+        The (0-based) iteration at which training was judged diverged.
     costs : list of float
-        The finite costs of every iteration before that one.
+        The costs of this run's iterations before that one.
+    cost : float
+        The cost at ``iteration``.
     """
 
-    def __init__(self, message, iteration, costs):
+    def __init__(self, message, iteration, costs, cost=None):
         super().__init__(message)
         self.iteration = iteration
         self.costs = costs
+        self.cost = cost

@@ -11,16 +11,20 @@ ReLU's kink at 0 when checking ReLU networks.
 
 import numpy as np
 
+from scratch.validation import check_positive
+
 
 def numerical_gradient(f, array, epsilon=1e-6):
     """Centred differences of the scalar ``f()`` with respect to every entry of ``array``.
 
-    ``array`` is perturbed in place, one entry at a time, and restored.
+    ``array`` is perturbed in place, one entry at a time, and restored;
+    ``epsilon`` is a positive number.
 
     Returns
     -------
     ndarray, float64, of ``array``'s shape
     """
+    check_positive("epsilon", epsilon)
     gradient = np.zeros(array.shape, dtype=np.float64)
     for index in np.ndindex(array.shape):
         original = array[index]
@@ -42,18 +46,18 @@ def numerical_gradients(model, X, Y, epsilon=1e-6):
     X : ndarray, shape (n_x, m)
     Y : ndarray, shape (n_y, m)
     epsilon : float
+        The step, a positive number.
 
     Returns
     -------
     grads : dict
         Keyed like ``model.cost_and_gradients``: ``"d" + name``.
     """
-    X = model._check_X(X)
-    Y = model._check_Y(Y, X.shape[1])
+    check_positive("epsilon", epsilon)
+    X, Y = model.check_inputs(X, Y)
 
     def cost():
-        AL, caches = model._forward(X)
-        return model._cost(AL, caches, Y)
+        return model.cost(X, Y)
 
     return {"d" + name: numerical_gradient(cost, theta, epsilon)
             for name, theta in model.params.items()}
@@ -73,11 +77,20 @@ def relative_error(a, b):
 def gradient_check(model, X, Y, epsilon=1e-6):
     """Relative error between backpropagation and centred finite differences.
 
+    Parameters
+    ----------
+    model : scratch.models.Network
+    X : ndarray, shape (n_x, m)
+    Y : ndarray, shape (n_y, m)
+    epsilon : float
+        The finite-difference step, a positive number.
+
     Returns
     -------
     float
         ``||grad - grad_approx|| / (||grad|| + ||grad_approx||)`` over all
         parameters; below 1e-7 means backpropagation is right.
     """
+    check_positive("epsilon", epsilon)
     _, grads = model.cost_and_gradients(X, Y)
     return relative_error(grads, numerical_gradients(model, X, Y, epsilon))

@@ -40,6 +40,24 @@ def _scaled(draw, n_prev, scale):
     return draw * scale
 
 
+def _generator(init, seed):
+    """``draw(n_l, n_prev)``: standard-normal draws seeded with ``seed``.
+
+    NumPy's own error for a bad seed names ``SeedSequence`` or nothing at all;
+    this one names ``seed``.
+    """
+    try:
+        if init == "course":
+            np.random.seed(seed)
+            return np.random.randn
+        rng = np.random.default_rng(seed)
+    except (TypeError, ValueError) as exc:
+        expected = ("None or an integer from 0 to 2**32 - 1 (init 'course' seeds NumPy's "
+                    "legacy generator)" if init == "course" else "None or a non-negative integer")
+        raise type(exc)(f"seed must be {expected}, got {seed!r}") from None
+    return lambda *shape: rng.standard_normal(shape)
+
+
 def initialize_parameters(layer_dims, init="he", seed=1, scale=None, dtype=np.float64):
     """Initialise W1, b1, ..., WL, bL for layer sizes [n_x, n_1, ..., n_L].
 
@@ -65,15 +83,10 @@ def initialize_parameters(layer_dims, init="he", seed=1, scale=None, dtype=np.fl
         scale = {"lecun": "lecun", "he": "he"}.get(init, 0.01)
     elif init in ("zeros", "lecun", "he"):
         raise ValueError(f"scale applies to init 'normal' or 'course', not {init!r}")
-    if not (scale in ("lecun", "he") or (isinstance(scale, numbers.Real) and scale > 0)):
+    if not (scale in ("lecun", "he") or (isinstance(scale, numbers.Real) and not
+                                          isinstance(scale, bool) and 0 < scale < np.inf)):
         raise ValueError(f"scale must be a positive number, 'lecun' or 'he', got {scale!r}")
-
-    if init == "course":
-        np.random.seed(seed)
-        draw = np.random.randn
-    else:
-        rng = np.random.default_rng(seed)
-        draw = lambda *shape: rng.standard_normal(shape)  # noqa: E731
+    draw = _generator(init, seed)
 
     params = {}
     for l in range(1, len(dims)):

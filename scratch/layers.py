@@ -5,10 +5,22 @@
 lecture per line of code. The only addition: ``need_dA_prev=False`` lets the
 first layer skip dA[0], the gradient with respect to the input X, which
 nothing uses and which costs a third of a deep net's backward pass on images.
+
+As everywhere in :mod:`scratch`, floating arrays keep their dtype and integer
+or boolean arrays (or nested lists) are computed in float64.
 """
 
 from scratch.activations import get_activation
 from scratch.errors import ShapeError
+from scratch.validation import as_floating
+
+
+def _matrix(name, value, shape):
+    """``value`` as a 2-D floating array; ``shape`` names its dimensions for the message."""
+    array = as_floating(name, value)
+    if array.ndim != 2:
+        raise ShapeError(f"{name} has shape {array.shape}, expected a 2-D array {shape}")
+    return array
 
 
 def linear_forward(A_prev, W, b):
@@ -25,6 +37,9 @@ def linear_forward(A_prev, W, b):
     Z : ndarray, shape (n_l, m)
     cache : tuple (A_prev, W, b)
     """
+    A_prev = _matrix("A_prev", A_prev, "(n_{l-1}, m)")
+    W = _matrix("W", W, "(n_l, n_{l-1})")
+    b = _matrix("b", b, "(n_l, 1)")
     if A_prev.shape[0] != W.shape[1] or b.shape != (W.shape[0], 1):
         raise ShapeError(
             f"linear_forward: W has shape {W.shape}, so A_prev must be ({W.shape[1]}, m) "
@@ -55,6 +70,9 @@ def linear_backward(dZ, cache, need_dA_prev=True):
         (1/m) sum of dZ over the examples
     """
     A_prev, W, _ = cache
+    dZ = _matrix("dZ", dZ, "(n_l, m)")
+    A_prev = _matrix("A_prev", A_prev, "(n_{l-1}, m)")
+    W = _matrix("W", W, "(n_l, n_{l-1})")
     m = A_prev.shape[1]
     dW = dZ @ A_prev.T
     dW /= m

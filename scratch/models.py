@@ -19,9 +19,20 @@ The shared interface::
     cost, grads = model.cost_and_gradients(X, Y)   # grads["dW1"], grads["db1"], ...
     model.predict(X)                    # 0/1 of shape (1, m), or values for regression
 
-``model.config`` holds the constructor arguments, so a twin (see ``torch_ref``)
-can be built from the same description.
+For training loops that check their data once and then run many iterations::
+
+    X, Y = model.check_inputs(X, Y)                 # validated, in the model's dtype
+    AL, cost, grads = model.forward_backward(X, Y)  # one iteration's work, no checks
+
+``model.config`` holds the constructor arguments, recorded from the call itself
+(every model's ``__init__`` is wrapped once, by :class:`Network`), so a twin
+(see ``torch_ref``) can be built from the same description and a new argument
+is written only where the constructor takes and uses it.
 """
+
+import functools
+import inspect
+from typing import Optional, Union
 
 import numpy as np
 
@@ -33,7 +44,18 @@ from scratch.costs import (
 )
 from scratch.initializers import initialize_parameters
 from scratch.layers import linear_activation_forward, linear_backward
-from scratch.validation import check_layer_dims, check_params, check_X, check_Y
+from scratch.validation import (
+    check_finite_number,
+    check_layer_dims,
+    check_param_values,
+    check_params,
+    check_X,
+    check_Y,
+)
+
+# Annotations of the constructors' arguments; the twins' signatures are derived from them.
+Scale = Union[float, str, None]
+DTypeLike = Union[str, np.dtype, type]
 
 
 def classification_accuracy(AL, Y):
@@ -58,6 +80,27 @@ class LayerSizes:
         return self.layer_dims[-1]
 
 
+def _recording_config(init):
+    """Wrap a model's ``__init__`` so that ``self.config`` records the arguments of the call.
+
+    Every argument of the signature is recorded, defaults included, in
+    signature order, as :meth:`Network._config_value` writes it. When a
+    constructor calls ``super().__init__``, the outermost one finishes last,
+    so ``config`` describes the class the caller built.
+    """
+    signature = inspect.signature(init)
+
+    @functools.wraps(init)
+    def __init__(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        bound = signature.bind(self, *args, **kwargs)
+        bound.apply_defaults()
+        arguments = list(bound.arguments.items())[1:]  # without self
+        self.config = {name: self._config_value(name, value) for name, value in arguments}
+
+    return __init__
+
+
 class Network(LayerSizes):
     """L layers of LINEAR -> activation, trained on a cross-entropy or squared-error cost.
 
@@ -78,21 +121,35 @@ class Network(LayerSizes):
     negative_slope : float
         Slope of leaky ReLU for z < 0.
     dtype : float64 (default) or float32
+
+    Attributes
+    ----------
+    config : dict
+        The constructor's arguments as plain data (``dtype`` by name, so that
+        it can be written to JSON): ``type(model)(**model.config)`` builds the
+        same model. Subclasses get it without writing anything: their
+        ``__init__`` is wrapped when the class is defined.
     """
 
     task = "classification"
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "__init__" in cls.__dict__:
+            cls.__init__ = _recording_config(cls.__init__)
+
+    @_recording_config
     def __init__(
         self,
-        layer_dims,
-        hidden_activation="relu",
-        output_activation="sigmoid",
+        layer_dims: list[int],
+        hidden_activation: str = "relu",
+        output_activation: str = "sigmoid",
         *,
-        init="he",
-        seed=1,
-        scale=None,
-        negative_slope=DEFAULT_NEGATIVE_SLOPE,
-        dtype=np.float64,
+        init: str = "he",
+        seed: Optional[int] = 1,
+        scale: Scale = None,
+        negative_slope: float = DEFAULT_NEGATIVE_SLOPE,
+        dtype: DTypeLike = "float64",
     ):
         self.layer_dims = check_layer_dims(layer_dims)
         if hidden_activation not in HIDDEN_ACTIVATIONS:
@@ -105,7 +162,7 @@ class Network(LayerSizes):
             raise TypeError(f"dtype must be float64 or float32, got {self.dtype}")
         self.hidden_activation = hidden_activation
         self.output_activation = output_activation
-        self.negative_slope = float(negative_slope)
+        self.negative_slope = float(check_finite_number("negative_slope", negative_slope))
         L = len(self.layer_dims) - 1
         self._activations = [get_activation(hidden_activation, negative_slope)] * (L - 1)
         self._activations.append(get_activation(output_activation))
@@ -118,6 +175,14 @@ class Network(LayerSizes):
     def param_shapes(self):
         """Shape of each parameter, keyed by its course name."""
         return {name: value.shape for name, value in self.params.items()}
+
+    def _config_value(self, name, value):
+        """How ``config`` records argument ``name`` given as ``value``: as plain data."""
+        if name == "dtype":
+            return self.dtype.name
+        if name == "layer_dims":
+            return list(self.layer_dims)
+        return value
 
     def __repr__(self):
         args = ", ".join(f"{key}={value!r}" for key, value in self.config.items())
@@ -143,10 +208,19 @@ class Network(LayerSizes):
         Parameters
         ----------
         params : mapping of str to array
-            Exactly the names in ``self.params``, with the same shapes.
+            Exactly the names in ``self.params``, with the same shapes and
+            finite values.
+
+        Raises
+        ------
+        KeyError, scratch.errors.ShapeError, scratch.errors.DataError
+            Naming the missing, misshapen or non-finite parameter; nothing is
+            replaced then.
         """
         expected = self.param_shapes()
         check_params(type(self).__name__, expected, params)
+        for name in expected:
+            check_param_values(name, params[name])
         self.params = {name: np.array(params[name], dtype=self.dtype) for name in expected}
 
     # -- forward, cost, backward ------------------------------------------------------------
@@ -155,6 +229,30 @@ class Network(LayerSizes):
 
     def _check_Y(self, Y, m):
         return check_Y(Y, m, self.n_y, self.dtype, binary=self.task == "classification")
+
+    def check_inputs(self, X, Y):
+        """X and Y after the checks every public method runs, for :meth:`forward_backward`.
+
+        Parameters
+        ----------
+        X : array_like, shape (n_x, m)
+        Y : array_like, shape (n_y, m)
+            0 or 1 for a classifier.
+
+        Returns
+        -------
+        X : ndarray, shape (n_x, m)
+        Y : ndarray, shape (n_y, m)
+            In the model's dtype (integer input converted, floating input never
+            silently re-cast), finite.
+
+        Raises
+        ------
+        scratch.errors.ShapeError, scratch.errors.DataError, TypeError
+            One line naming X or Y, the value and what is expected.
+        """
+        X = self._check_X(X)
+        return X, self._check_Y(Y, X.shape[1])
 
     def forward(self, X):
         """Forward propagation.
@@ -185,8 +283,7 @@ class Network(LayerSizes):
 
     def cost(self, X, Y):
         """The cost J on (X, Y); X of shape (n_x, m), Y of shape (n_y, m)."""
-        X = self._check_X(X)
-        Y = self._check_Y(Y, X.shape[1])
+        X, Y = self.check_inputs(X, Y)
         AL, caches = self._forward(X)
         return self._cost(AL, caches, Y)
 
@@ -209,14 +306,29 @@ class Network(LayerSizes):
     def _weight_grad(self, dW):
         return dW
 
-    def _forward_backward(self, X, Y):
-        """AL, cost and grads of one iteration on checked X, Y."""
+    def forward_backward(self, X, Y):
+        """One iteration's forward, cost and backward propagation, without input checks.
+
+        For training loops that check their data once with :meth:`check_inputs`
+        and then iterate (:func:`scratch.train` does): it skips those checks, so
+        X and Y must be what ``check_inputs`` returned. Anyone else calls
+        :meth:`cost_and_gradients`.
+
+        Parameters
+        ----------
+        X : ndarray, shape (n_x, m)
+        Y : ndarray, shape (n_y, m)
+
+        Returns
+        -------
+        AL : ndarray, shape (n_y, m)
+            The output of the forward pass.
+        cost : float
+        grads : dict
+            ``"d" + name`` for every parameter, with the parameter's shape.
+        """
         AL, caches = self._forward(X)
         return AL, self._cost(AL, caches, Y), self._backward(AL, caches, Y)
-
-    def _cost_and_gradients(self, X, Y):
-        _, cost, grads = self._forward_backward(X, Y)
-        return cost, grads
 
     def cost_and_gradients(self, X, Y):
         """Forward, cost and backward propagation in one call.
@@ -232,8 +344,8 @@ class Network(LayerSizes):
         grads : dict
             ``"d" + name`` for every parameter, with the parameter's shape.
         """
-        X = self._check_X(X)
-        return self._cost_and_gradients(X, self._check_Y(Y, X.shape[1]))
+        _, cost, grads = self.forward_backward(*self.check_inputs(X, Y))
+        return cost, grads
 
     def predict(self, X):
         """Class 0/1 (int64, shape (n_y, m)) where AL > 0.5; values AL for regression."""
@@ -246,8 +358,7 @@ class Network(LayerSizes):
         """Fraction of the m examples predicted correctly, in [0, 1]."""
         if self.task != "classification":
             raise TypeError(f"{type(self).__name__} is a regression model: accuracy is undefined")
-        X = self._check_X(X)
-        Y = self._check_Y(Y, X.shape[1])
+        X, Y = self.check_inputs(X, Y)
         return classification_accuracy(self._forward(X)[0], Y)
 
 
@@ -258,11 +369,18 @@ class LogisticRegression(Network):
     default as in the course.
     """
 
-    def __init__(self, n_x, *, init="zeros", seed=1, scale=None, dtype=np.float64):
+    def __init__(
+        self,
+        n_x: int,
+        *,
+        init: str = "zeros",
+        seed: Optional[int] = 1,
+        scale: Scale = None,
+        dtype: DTypeLike = "float64",
+    ):
         super().__init__(
             [n_x, 1], "sigmoid", "sigmoid", init=init, seed=seed, scale=scale, dtype=dtype
         )
-        self.config = dict(n_x=n_x, init=init, seed=seed, scale=scale, dtype=self.dtype.name)
 
     def _parameter_names(self, L):
         return [("w", "b")]
@@ -287,24 +405,20 @@ class ShallowNetwork(Network):
 
     def __init__(
         self,
-        n_x,
-        n_h,
-        n_y=1,
-        hidden_activation="tanh",
+        n_x: int,
+        n_h: int,
+        n_y: int = 1,
+        hidden_activation: str = "tanh",
         *,
-        init="normal",
-        seed=1,
-        scale=None,
-        negative_slope=DEFAULT_NEGATIVE_SLOPE,
-        dtype=np.float64,
+        init: str = "normal",
+        seed: Optional[int] = 1,
+        scale: Scale = None,
+        negative_slope: float = DEFAULT_NEGATIVE_SLOPE,
+        dtype: DTypeLike = "float64",
     ):
         super().__init__(
             [n_x, n_h, n_y], hidden_activation, "sigmoid", init=init, seed=seed,
             scale=scale, negative_slope=negative_slope, dtype=dtype,
-        )
-        self.config = dict(
-            n_x=n_x, n_h=n_h, n_y=n_y, hidden_activation=hidden_activation, init=init,
-            seed=seed, scale=scale, negative_slope=negative_slope, dtype=self.dtype.name,
         )
 
 
@@ -313,22 +427,18 @@ class DeepNetwork(Network):
 
     def __init__(
         self,
-        layer_dims,
-        hidden_activation="relu",
+        layer_dims: list[int],
+        hidden_activation: str = "relu",
         *,
-        init="he",
-        seed=1,
-        scale=None,
-        negative_slope=DEFAULT_NEGATIVE_SLOPE,
-        dtype=np.float64,
+        init: str = "he",
+        seed: Optional[int] = 1,
+        scale: Scale = None,
+        negative_slope: float = DEFAULT_NEGATIVE_SLOPE,
+        dtype: DTypeLike = "float64",
     ):
         super().__init__(
             layer_dims, hidden_activation, "sigmoid", init=init, seed=seed, scale=scale,
             negative_slope=negative_slope, dtype=dtype,
-        )
-        self.config = dict(
-            layer_dims=list(self.layer_dims), hidden_activation=hidden_activation, init=init,
-            seed=seed, scale=scale, negative_slope=negative_slope, dtype=self.dtype.name,
         )
 
 
@@ -343,15 +453,15 @@ class RegressionNetwork(Network):
 
     def __init__(
         self,
-        layer_dims,
-        hidden_activation="relu",
-        output_activation="identity",
+        layer_dims: list[int],
+        hidden_activation: str = "relu",
+        output_activation: str = "identity",
         *,
-        init="he",
-        seed=1,
-        scale=None,
-        negative_slope=DEFAULT_NEGATIVE_SLOPE,
-        dtype=np.float64,
+        init: str = "he",
+        seed: Optional[int] = 1,
+        scale: Scale = None,
+        negative_slope: float = DEFAULT_NEGATIVE_SLOPE,
+        dtype: DTypeLike = "float64",
     ):
         if output_activation not in ("identity", "relu"):
             raise ValueError(
@@ -361,9 +471,4 @@ class RegressionNetwork(Network):
         super().__init__(
             layer_dims, hidden_activation, output_activation, init=init, seed=seed,
             scale=scale, negative_slope=negative_slope, dtype=dtype,
-        )
-        self.config = dict(
-            layer_dims=list(self.layer_dims), hidden_activation=hidden_activation,
-            output_activation=output_activation, init=init, seed=seed, scale=scale,
-            negative_slope=negative_slope, dtype=self.dtype.name,
         )

@@ -3,13 +3,83 @@
 Full-batch gradient descent, as in every programming assignment of the course.
 """
 
+import math
 import sys
 
-import numpy as np
 from tqdm.auto import tqdm
 
 from scratch.errors import TrainingDivergedError
+from scratch.models import Network
 from scratch.validation import check_positive
+
+# A run has diverged once its cost stays above DIVERGENCE_FACTOR times its first cost
+# for DIVERGENCE_PATIENCE iterations in a row (see DivergenceCheck).
+DIVERGENCE_FACTOR = 10.0
+DIVERGENCE_PATIENCE = 10
+
+
+class DivergenceCheck:
+    """The rule that says when gradient descent has diverged, fed one cost at a time.
+
+    Training has diverged at the first iteration whose cost is NaN or inf, or
+    which ends a stretch of ``patience`` consecutive iterations whose costs are
+    all above ``factor`` times the run's first cost. Gradient descent with a
+    suitable learning rate brings the cost down, with at most brief spikes; a
+    learning rate too large for the problem drives it up and keeps it there
+    (a classifier starting at 0.69 climbing to thousands) long before it
+    overflows. ``scratch.train`` and ``torch_ref.CourseModule`` both judge by
+    this one rule, so they stop at the same iteration.
+
+    A run resumed from a checkpoint measures from its first cost after the
+    resume.
+
+    Parameters
+    ----------
+    factor : float
+        How far above the first cost counts as climbing.
+    patience : int
+        How many consecutive climbing iterations make a divergence.
+    """
+
+    def __init__(self, factor=DIVERGENCE_FACTOR, patience=DIVERGENCE_PATIENCE):
+        self.factor = factor
+        self.patience = patience
+        self.first_cost = None
+        self.stretch = 0  # consecutive iterations above factor * first_cost so far
+
+    def diverged(self, cost):
+        """Record the next iteration's ``cost``; True when training has now diverged."""
+        if not math.isfinite(cost):
+            return True
+        if self.first_cost is None:
+            self.first_cost = cost
+        self.stretch = self.stretch + 1 if cost > self.factor * self.first_cost else 0
+        return self.stretch >= self.patience
+
+    def error(self, iteration, cost, costs, learning_rate, unit="iteration"):
+        """The :class:`~scratch.errors.TrainingDivergedError` to raise at ``iteration``.
+
+        Parameters
+        ----------
+        iteration : int
+            Where :meth:`diverged` said so, numbered as the caller counts.
+        cost : float
+            The cost at that iteration.
+        costs : list of float
+            The costs before it.
+        learning_rate : float
+        unit : str
+            What the caller calls an iteration ("iteration", "step").
+        """
+        if math.isfinite(cost):
+            what = (f"the cost climbed to {cost:.6g} at {unit} {iteration} with "
+                    f"learning_rate={learning_rate}, after {self.patience} {unit}s above "
+                    f"{self.factor:g} times its first value {self.first_cost:.6g}")
+        else:
+            what = f"the cost became {cost} at {unit} {iteration} with learning_rate={learning_rate}"
+        return TrainingDivergedError(
+            f"training diverged: {what}; try a smaller learning rate", iteration, costs, cost
+        )
 
 
 def update_parameters(params, grads, learning_rate):
@@ -67,13 +137,24 @@ def train(
 
     Raises
     ------
+    TypeError
+        When ``model`` is not a NumPy model from :mod:`scratch.models`.
     TrainingDivergedError
-        When the cost becomes NaN or inf; its ``costs`` holds the history so far.
+        When the cost becomes NaN or inf, or climbs and stays high
+        (:class:`DivergenceCheck`), before that iteration's update; its
+        ``iteration`` says where and its ``costs`` holds the history so far.
     """
+    if not isinstance(model, Network):
+        kind = type(model).__name__
+        if type(model).__module__.startswith("torch_ref"):
+            kind += " (a PyTorch twin: train it with torch_ref.fit or torch_ref.fit_arrays)"
+        raise TypeError(
+            "model must be a NumPy model from scratch.models (LogisticRegression, "
+            f"ShallowNetwork, DeepNetwork, RegressionNetwork), got {kind}"
+        )
     check_positive("learning_rate", learning_rate)
     check_positive("num_iterations", num_iterations, integer=True)
-    X = model._check_X(X)
-    Y = model._check_Y(Y, X.shape[1])
+    X, Y = model.check_inputs(X, Y)
     if progress is None:
         progress = sys.stderr.isatty()
 
@@ -86,16 +167,12 @@ def train(
         mininterval=0.5,
     )
     refresh_every = max(1, num_iterations // 100)
+    divergence = DivergenceCheck()
     for iteration in bar:
-        AL, cost, grads = model._forward_backward(X, Y)
-        if not np.isfinite(cost):
-            raise TrainingDivergedError(
-                f"the cost became {cost} at iteration {iteration} with learning_rate="
-                f"{learning_rate}; try a smaller learning rate "
-                f"({len(costs)} finite costs were kept in this error's .costs)",
-                iteration,
-                costs,
-            )
+        AL, cost, grads = model.forward_backward(X, Y)
+        if divergence.diverged(cost):
+            bar.close()
+            raise divergence.error(iteration, cost, costs, learning_rate)
         update_parameters(model.params, grads, learning_rate)
         costs.append(cost)
         if callback is not None:

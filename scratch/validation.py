@@ -35,6 +35,41 @@ def as_float_array(name, array, dtype):
     return array.astype(dtype)
 
 
+def as_floating(name, value):
+    """``value`` as a NumPy array in floating point, for the building blocks.
+
+    Floating input keeps its dtype (float32 stays float32); integer and boolean
+    input, including Python scalars and lists, is computed in float64.
+
+    Parameters
+    ----------
+    name : str
+        What ``value`` is, for the message.
+    value : array_like, any shape
+
+    Raises
+    ------
+    TypeError
+        If ``value`` does not hold real numbers.
+    """
+    if type(value) is np.ndarray and value.dtype.kind == "f":
+        return value  # the models' hot path: nothing to convert
+    array = np.asarray(value)
+    if array.dtype.kind == "f":
+        return array
+    if array.dtype.kind in "iub":
+        return array.astype(np.float64)
+    shown = repr(value) if array.ndim == 0 else f"an array of dtype {array.dtype}"
+    raise TypeError(f"{name} must hold real numbers, got {shown}")
+
+
+def scalar_if_0d(array):
+    """A 0-d array as a NumPy scalar (what a scalar input gives back), anything else as is."""
+    if isinstance(array, np.ndarray) and array.ndim == 0:
+        return array[()]
+    return array
+
+
 def check_X(X, n_x, dtype=np.float64, name="X"):
     """Check a design matrix of shape (n_x, m) with m >= 1 and finite values."""
     X = as_float_array(name, X, dtype)
@@ -78,6 +113,15 @@ def check_positive(name, value, integer=False):
     return value
 
 
+def check_finite_number(name, value):
+    """Check a hyperparameter that must be a finite real number (any sign)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a finite number, got {value!r}")
+    if not np.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, got {value!r}")
+    return value
+
+
 def check_layer_dims(layer_dims, min_layers=2):
     """Check a list of layer sizes [n_x, n_1, ..., n_L]."""
     dims = list(layer_dims)
@@ -112,3 +156,14 @@ def check_params(owner, expected_shapes, params):
         given = tuple(np.shape(params[name]))
         if given != tuple(shape):
             raise ShapeError(f"parameter {name} must have shape {tuple(shape)}, got {given}")
+
+
+def check_param_values(name, value):
+    """Check that parameter ``name`` (an array) holds real, finite numbers."""
+    array = np.asarray(value)
+    if not (np.issubdtype(array.dtype, np.number) or array.dtype == np.bool_) or \
+            np.issubdtype(array.dtype, np.complexfloating):
+        raise TypeError(f"parameter {name} must hold real numbers, got dtype {array.dtype}")
+    if not np.isfinite(array).all():
+        bad = int(array.size - np.count_nonzero(np.isfinite(array)))
+        raise DataError(f"parameter {name} contains {bad} NaN or inf value(s); weights must be finite")

@@ -27,6 +27,7 @@ import itertools
 from typing import Optional
 
 import lightning as L
+import numpy as np
 import torch
 
 from scratch import data as scratch_data
@@ -121,7 +122,7 @@ class FullBatchDataModule(L.LightningDataModule):
 
 
 class ArrayDataModule(FullBatchDataModule):
-    """Arrays already in memory (NumPy or torch, float32 or float64) as a data module.
+    """Arrays already in memory (NumPy, torch or nested lists; float32 or float64) as a data module.
 
     Parameters
     ----------
@@ -133,8 +134,10 @@ class ArrayDataModule(FullBatchDataModule):
     """
 
     def __init__(self, X_train, Y_train, X_test=None, Y_test=None, *, steps_per_epoch: int = 1):
-        super().__init__(X_train.dtype, steps_per_epoch)
-        self._arrays = (X_train, Y_train, X_test, Y_test)
+        arrays = [array if array is None or isinstance(array, torch.Tensor) else np.asarray(array)
+                  for array in (X_train, Y_train, X_test, Y_test)]
+        super().__init__(arrays[0].dtype, steps_per_epoch)
+        self._arrays = tuple(arrays)
         self.test_split = "train" if X_test is None else "test"
 
     def _load(self):

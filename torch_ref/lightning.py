@@ -25,22 +25,47 @@ gradient and the cost of the whole training set at every step (see
           init_args: {n_x: 2, n_h: 4}
 """
 
-import math
-
 import lightning as L
 import torch
 
-from scratch.errors import TrainingDivergedError
+from scratch import models as scratch_models
+from scratch.training import DivergenceCheck
 from scratch.validation import check_positive
 from torch_ref import distributed
 from torch_ref.data import ArrayDataModule
 from torch_ref.models import Network
 
 
-# Costs are read from the device (one sync) and checked for NaN or inf every this many
+# Costs are read from the device (one sync) and checked for divergence every this many
 # steps and at the end of every epoch: a diverged run stops soon, a healthy one is not
 # held up at every step.
 DIVERGENCE_CHECK_EVERY = 100
+
+
+def check_training_arguments(model, learning_rate, iterations_per_batch, num_iterations=None):
+    """Refuse, in one line naming the argument, what :class:`CourseModule` cannot train with.
+
+    Raises
+    ------
+    TypeError
+        ``model`` is not a twin from :mod:`torch_ref.models`, or a number has
+        the wrong type.
+    ValueError
+        ``learning_rate``, ``iterations_per_batch`` or ``num_iterations`` (when
+        given) is not positive.
+    """
+    if not isinstance(model, Network):
+        kind = f"{type(model).__module__}.{type(model).__qualname__}"
+        if isinstance(model, scratch_models.Network):
+            kind += " (a NumPy model: torch_ref.from_scratch(model) gives its twin)"
+        raise TypeError(
+            "model must be a twin from torch_ref.models (LogisticRegression, "
+            f"ShallowNetwork, DeepNetwork or RegressionNetwork), got {kind}"
+        )
+    check_positive("learning_rate", learning_rate)
+    check_positive("iterations_per_batch", iterations_per_batch, integer=True)
+    if num_iterations is not None:
+        check_positive("num_iterations", num_iterations, integer=True)
 
 
 class CourseModule(L.LightningModule):
@@ -72,11 +97,14 @@ class CourseModule(L.LightningModule):
     ------
     scratch.errors.TrainingDivergedError
         From ``trainer.fit``, within ``DIVERGENCE_CHECK_EVERY`` steps (or at the
-        end of the epoch) after the cost became NaN or inf: costs are read from
-        the device in batches, not at every step. ``.iteration`` is the
-        trainer's step at which it happened and ``.costs`` the finite costs
-        before it. Unlike ``scratch.train``, the few steps after it have run,
-        so the parameters are NaN.
+        end of the epoch) after the cost became NaN or inf, or climbed and
+        stayed high, judged by ``scratch.train``'s rule
+        (:class:`scratch.training.DivergenceCheck`): costs are read from the
+        device in batches, not at every step. ``.iteration`` is the trainer's
+        step at which it happened and ``.costs`` the costs before it. Unlike
+        ``scratch.train``, the few steps after it have run, so the parameters
+        may be NaN. A run resumed from a checkpoint measures from its first
+        cost after the resume.
 
     Logged metrics
     --------------
@@ -93,13 +121,7 @@ class CourseModule(L.LightningModule):
         self, model: torch.nn.Module, learning_rate: float = 0.01, iterations_per_batch: int = 1
     ):
         super().__init__()
-        if not isinstance(model, Network):
-            raise TypeError(
-                f"model must be a twin from torch_ref.models (LogisticRegression, "
-                f"ShallowNetwork, DeepNetwork or RegressionNetwork), got {type(model).__name__}"
-            )
-        check_positive("learning_rate", learning_rate)
-        check_positive("iterations_per_batch", iterations_per_batch, integer=True)
+        check_training_arguments(model, learning_rate, iterations_per_batch)
         # The twin is an nn.Module, stored by Lightning as a submodule; LightningCLI
         # keeps its class_path and init_args in the run's config.yaml.
         self.save_hyperparameters(ignore=["model"])
@@ -113,7 +135,8 @@ class CourseModule(L.LightningModule):
         # Detached 0-d cost tensors not yet turned into floats: turning each into a
         # float as it comes would wait for the device at every step.
         self._pending_costs = []
-        self._checked_costs = 0  # costs[:_checked_costs] are known to be finite
+        self._checked_costs = 0  # costs[:_checked_costs] have been fed to _divergence
+        self._divergence = DivergenceCheck()
         self._first_step = 0  # the trainer's step number of costs[0]
         self._checked_batch = None
 
@@ -129,17 +152,12 @@ class CourseModule(L.LightningModule):
     def _raise_if_diverged(self):
         costs = self.costs
         for index in range(self._checked_costs, len(costs)):
-            cost = costs[index]
-            if not math.isfinite(cost):
-                step = self._first_step + index
-                raise TrainingDivergedError(
-                    f"the cost became {cost} at step {step} with learning_rate="
-                    f"{self.learning_rate}; try a smaller learning rate "
-                    f"({index} finite costs were kept in this error's .costs)",
-                    step,
-                    costs[:index],
+            self._checked_costs = index + 1
+            if self._divergence.diverged(costs[index]):
+                raise self._divergence.error(
+                    self._first_step + index, costs[index], costs[:index], self.learning_rate,
+                    unit="step",
                 )
-        self._checked_costs = len(costs)
 
     def on_train_batch_end(self, outputs, batch, batch_idx):
         if len(self._pending_costs) >= DIVERGENCE_CHECK_EVERY:
@@ -162,8 +180,7 @@ class CourseModule(L.LightningModule):
         checked = self._checked_batch
         if checked is not None and checked[0] is X and checked[1] is Y:
             return checked[2]
-        X_checked = self.model._check_X(X)
-        Y_checked = self.model._check_Y(Y, X_checked.shape[1])
+        X_checked, Y_checked = self.model.check_inputs(X, Y)
         m_total = None
         if self.trainer.world_size > 1:
             m = torch.tensor(X_checked.shape[1], dtype=torch.int64, device=X_checked.device)
@@ -187,16 +204,15 @@ class CourseModule(L.LightningModule):
         all-reduce of the shards' sums, the same on every process.
         """
         X, Y, m_total = self._checked(batch)
-        AL, ZL = self.model._forward(X)
         classify = accuracy and self.model.task == "classification"
         if m_total is None:
-            cost = self.model._cost(AL, ZL, Y)
+            AL, cost = self.model.forward_and_cost(X, Y)
             metrics = {"cost": cost.detach()}
             if classify:
                 metrics["accuracy"] = ((AL.detach() > 0.5) == Y).to(AL.dtype).mean()
             return cost, metrics, X.shape[1]
 
-        summed = self.model._summed_cost(AL, ZL, Y)
+        AL, summed = self.model.forward_and_cost(X, Y, reduction="sum")
         sums = [summed.detach()]
         if classify:
             sums.append(((AL.detach() > 0.5) == Y).to(AL.dtype).sum())
@@ -361,10 +377,12 @@ def fit(twin, datamodule, learning_rate, num_iterations, iterations_per_batch=1,
 
     Raises
     ------
-    ValueError
-        One line, before any process starts: more processes than training
-        examples, or a bad ``make_trainer`` option.
+    TypeError, ValueError
+        One line, before any process starts: not a twin, a bad learning rate or
+        number of iterations, more processes than training examples, or a bad
+        ``make_trainer`` option.
     """
+    check_training_arguments(twin, learning_rate, iterations_per_batch, num_iterations)
     make_trainer_kwargs.setdefault(
         "precision", "64-true" if twin.dtype == torch.float64 else "32-true"
     )
@@ -377,11 +395,17 @@ def fit(twin, datamodule, learning_rate, num_iterations, iterations_per_batch=1,
 
 def fit_arrays(twin, X, Y, learning_rate, num_iterations, iterations_per_batch=1,
                **make_trainer_kwargs):
-    """:func:`fit` on arrays in memory: X (n_x, m) and Y (n_y, m), NumPy or torch.
+    """:func:`fit` on arrays in memory: X (n_x, m) and Y (n_y, m), NumPy, torch or lists.
 
-    One Lightning epoch holds all ``num_iterations`` steps, so Lightning's
-    per-epoch work is paid once.
+    X and Y go through the twin's own checks first (``twin.check_inputs``),
+    so they are refused exactly as ``twin.cost`` refuses them: a float32 array
+    for a float64 twin (or the other way round) is an error, never a silent
+    conversion; integer and list input is converted to the twin's dtype where
+    ``twin.cost`` converts it. One Lightning epoch holds all
+    ``num_iterations`` steps, so Lightning's per-epoch work is paid once.
     """
+    check_training_arguments(twin, learning_rate, iterations_per_batch, num_iterations)
+    X, Y = twin.check_inputs(X, Y)
     batches = -(-num_iterations // iterations_per_batch)
     datamodule = ArrayDataModule(X, Y, steps_per_epoch=batches)
     return fit(twin, datamodule, learning_rate, num_iterations, iterations_per_batch,

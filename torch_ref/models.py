@@ -20,13 +20,20 @@ the twin is an independent oracle for the NumPy backward pass.
 
 Bad input is rejected with the NumPy side's own errors and messages: the
 checks of :mod:`scratch.validation` run on every public call (``forward``,
-``logits``, ``cost``, ``cost_and_gradients``, ``predict``, ``accuracy``). The
-``_forward`` and ``_cost`` methods skip them, for training loops that have
-checked their batch once.
+``logits``, ``cost``, ``cost_and_gradients``, ``predict``, ``accuracy``).
+Training loops that check their batch once call ``check_inputs`` and then
+``forward_and_cost``, which skips the checks (:class:`torch_ref.CourseModule`
+does).
+
+A twin's constructor signature is its NumPy namesake's, plus ``device`` (and
+``dtype`` may be a torch dtype): it is derived from the NumPy class when the
+twin class is defined, so ``help()``, ``inspect.signature`` and LightningCLI
+show the arguments without the twin writing them again.
 """
 
 import functools
-from typing import Optional, Union
+import inspect
+from typing import Union
 
 import numpy as np
 import torch
@@ -34,12 +41,11 @@ import torch.nn.functional as F
 from torch import nn
 
 from scratch import models as scratch_models
-from scratch.activations import DEFAULT_NEGATIVE_SLOPE
-from scratch.validation import check_params, check_X, check_Y
+from scratch.validation import check_param_values, check_params, check_X, check_Y
 
-# What ``dtype=`` accepts: "float64"/"float32", a NumPy dtype or a torch dtype.
-DTypeLike = Union[str, np.dtype, type, torch.dtype]
-Scale = Union[float, str, None]
+# What ``dtype=`` accepts: what the NumPy models accept ("float64"/"float32", a NumPy
+# dtype), or a torch dtype.
+DTypeLike = Union[scratch_models.DTypeLike, torch.dtype]
 
 _TORCH_TO_NUMPY = {torch.float64: np.dtype(np.float64), torch.float32: np.dtype(np.float32)}
 _NUMPY_TO_TORCH = {value: key for key, value in _TORCH_TO_NUMPY.items()}
@@ -75,6 +81,19 @@ def _activation(name, negative_slope):
             "identity": _identity}[name]
 
 
+def twin_signature(numpy_class):
+    """The constructor signature of ``numpy_class``'s twin: the same arguments, plus ``device``.
+
+    ``dtype`` keeps its default and also accepts a torch dtype.
+    """
+    parameters = [
+        parameter.replace(annotation=DTypeLike) if parameter.name == "dtype" else parameter
+        for parameter in inspect.signature(numpy_class).parameters.values()
+    ]
+    parameters.append(inspect.Parameter("device", inspect.Parameter.KEYWORD_ONLY, default=None))
+    return inspect.Signature(parameters)
+
+
 def _values_ok(T, binary):
     """One device reduction: True when T is finite (and holds only 0/1 when ``binary``)."""
     ok = torch.isfinite(T).all()
@@ -98,9 +117,33 @@ class Network(scratch_models.LayerSizes, nn.Module):
         torch dtype.
     device : str or torch.device, optional
         Where the parameters live (default: torch's default device).
+
+    A subclass names its NumPy class in ``numpy_class`` and nothing else: it is
+    given an ``__init__`` whose signature is :func:`twin_signature` of it.
     """
 
     numpy_class = scratch_models.Network
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "__init__" in cls.__dict__:
+            return
+
+        def __init__(self, *args, **kwargs):
+            Network.__init__(self, *args, **kwargs)
+
+        self_parameter = inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)
+        signature = twin_signature(cls.numpy_class)
+        __init__.__signature__ = signature.replace(
+            parameters=[self_parameter, *signature.parameters.values()]
+        )
+        __init__.__qualname__ = f"{cls.__qualname__}.__init__"
+        __init__.__module__ = cls.__module__
+        __init__.__doc__ = (
+            f"Build the twin of ``{cls.numpy_class.__qualname__}(*args, **kwargs)`` "
+            "on ``device``; see the NumPy class for the arguments."
+        )
+        cls.__init__ = __init__
 
     def __init__(self, *args, dtype="float64", device=None, **kwargs):
         super().__init__()
@@ -178,10 +221,26 @@ class Network(scratch_models.LayerSizes, nn.Module):
     def _check_X(self, X):
         return self._validated(check_X, X, self.n_x)
 
-    def _check_Y(self, Y, m):
-        return self._validated(
-            check_Y, Y, m, self.n_y, binary=self.task == "classification"
-        )
+    def check_inputs(self, X, Y):
+        """X and Y after the checks every public method runs, for :meth:`forward_and_cost`.
+
+        Parameters
+        ----------
+        X : tensor or array_like, shape (n_x, m)
+        Y : tensor or array_like, shape (n_y, m)
+            0 or 1 for a classifier.
+
+        Returns
+        -------
+        X : torch.Tensor, shape (n_x, m)
+        Y : torch.Tensor, shape (n_y, m)
+            On the twin's device, in its dtype (checked as
+            :meth:`scratch.models.Network.check_inputs` checks, with its messages).
+        """
+        X = self._check_X(X)
+        Y = self._validated(check_Y, Y, X.shape[1], self.n_y,
+                            binary=self.task == "classification")
+        return X, Y
 
     # -- forward, cost, gradients -----------------------------------------------------------
     def _forward(self, X):
@@ -192,20 +251,37 @@ class Network(scratch_models.LayerSizes, nn.Module):
             A = g(Z)
         return A, Z
 
-    def _summed_cost(self, AL, ZL, Y):
-        """m * J: the loss summed over outputs and examples, from A[L], Z[L], Y, all (n_y, m).
+    def forward_and_cost(self, X, Y, reduction="mean"):
+        """A[L] and the cost of one iteration, without input checks.
 
-        Data-parallel training sums this over the processes' shards before dividing by
-        the total m (:mod:`torch_ref.distributed`).
+        For training loops that check their batch once with
+        :meth:`check_inputs` and then iterate: X and Y must be what it returned.
+        Anyone else calls :meth:`cost`.
+
+        Parameters
+        ----------
+        X : torch.Tensor, shape (n_x, m)
+        Y : torch.Tensor, shape (n_y, m)
+        reduction : {"mean", "sum"}
+            "mean" gives the cost J (the loss summed over the outputs, averaged
+            over the m examples); "sum" gives m * J, which data-parallel
+            training sums over the processes' shards before dividing by the
+            total m (:mod:`torch_ref.distributed`).
+
+        Returns
+        -------
+        AL : torch.Tensor, shape (n_y, m)
+        cost : torch.Tensor, 0-d, attached to the graph
         """
+        if reduction not in ("mean", "sum"):
+            raise ValueError(f"reduction must be 'mean' or 'sum', got {reduction!r}")
+        AL, ZL = self._forward(X)
         if self.output_activation == "sigmoid":
             # On the logits, so saturated outputs keep a finite, exact cost (as in scratch).
-            return F.binary_cross_entropy_with_logits(ZL, Y, reduction="sum")
-        return ((AL - Y) ** 2).sum()
-
-    def _cost(self, AL, ZL, Y):
-        """J from A[L], Z[L] and checked Y, all (n_y, m): summed over outputs, mean over m."""
-        return self._summed_cost(AL, ZL, Y) / Y.shape[1]
+            summed = F.binary_cross_entropy_with_logits(ZL, Y, reduction="sum")
+        else:
+            summed = ((AL - Y) ** 2).sum()
+        return AL, summed if reduction == "sum" else summed / Y.shape[1]
 
     def forward(self, X):
         """A[L], shape (n_y, m), for X of shape (n_x, m) (tensor or NumPy array)."""
@@ -217,10 +293,7 @@ class Network(scratch_models.LayerSizes, nn.Module):
 
     def cost(self, X, Y):
         """The cost J on X (n_x, m) and Y (n_y, m), as a 0-d tensor attached to the graph."""
-        X = self._check_X(X)
-        Y = self._check_Y(Y, X.shape[1])
-        AL, ZL = self._forward(X)
-        return self._cost(AL, ZL, Y)
+        return self.forward_and_cost(*self.check_inputs(X, Y))[1]
 
     def cost_and_gradients(self, X, Y):
         """The cost and autograd's gradients, keyed like ``scratch``'s ``cost_and_gradients``.
@@ -251,8 +324,7 @@ class Network(scratch_models.LayerSizes, nn.Module):
         """Fraction of the m examples predicted correctly, in [0, 1], as a Python float."""
         if self.task != "classification":
             raise TypeError(f"{type(self).__name__} is a regression model: accuracy is undefined")
-        X = self._check_X(X)
-        Y = self._check_Y(Y, X.shape[1])
+        X, Y = self.check_inputs(X, Y)
         return float(((self._forward(X)[0] > 0.5) == Y).to(self.dtype).mean())
 
     # -- parameters -------------------------------------------------------------------------
@@ -260,10 +332,17 @@ class Network(scratch_models.LayerSizes, nn.Module):
     def load_params(self, params):
         """Copy ``params`` (arrays or tensors, keyed by course name) into the parameters.
 
-        Names and shapes are checked first, with the same errors and wording as
-        :meth:`scratch.models.Network.load_params`.
+        Names, shapes and finite values are checked first, with the same errors
+        and wording as :meth:`scratch.models.Network.load_params`; nothing is
+        copied when one fails.
         """
         check_params(type(self).__name__, self.param_shapes(), params)
+        for name in self.param_shapes():
+            value = params[name]
+            if not isinstance(value, torch.Tensor):
+                check_param_values(name, value)
+            elif not bool(torch.isfinite(value).all()):
+                check_param_values(name, value.detach().cpu().numpy())
         for name, value in self.named_parameters():
             value.copy_(torch.as_tensor(params[name]))
 
@@ -275,18 +354,6 @@ class LogisticRegression(Network):
     """
 
     numpy_class = scratch_models.LogisticRegression
-
-    def __init__(
-        self,
-        n_x: int,
-        *,
-        init: str = "zeros",
-        seed: Optional[int] = 1,
-        scale: Scale = None,
-        dtype: DTypeLike = "float64",
-        device=None,
-    ):
-        super().__init__(n_x, init=init, seed=seed, scale=scale, dtype=dtype, device=device)
 
     def _layers(self):
         # The course stores w as a column; the layer uses W = w^T, of shape (1, n_x).
@@ -301,71 +368,17 @@ class ShallowNetwork(Network):
 
     numpy_class = scratch_models.ShallowNetwork
 
-    def __init__(
-        self,
-        n_x: int,
-        n_h: int,
-        n_y: int = 1,
-        hidden_activation: str = "tanh",
-        *,
-        init: str = "normal",
-        seed: Optional[int] = 1,
-        scale: Scale = None,
-        negative_slope: float = DEFAULT_NEGATIVE_SLOPE,
-        dtype: DTypeLike = "float64",
-        device=None,
-    ):
-        super().__init__(
-            n_x, n_h, n_y, hidden_activation, init=init, seed=seed, scale=scale,
-            negative_slope=negative_slope, dtype=dtype, device=device,
-        )
-
 
 class DeepNetwork(Network):
     """Twin of :class:`scratch.models.DeepNetwork`: [LINEAR -> g] x (L-1) -> LINEAR -> SIGMOID."""
 
     numpy_class = scratch_models.DeepNetwork
 
-    def __init__(
-        self,
-        layer_dims: list[int],
-        hidden_activation: str = "relu",
-        *,
-        init: str = "he",
-        seed: Optional[int] = 1,
-        scale: Scale = None,
-        negative_slope: float = DEFAULT_NEGATIVE_SLOPE,
-        dtype: DTypeLike = "float64",
-        device=None,
-    ):
-        super().__init__(
-            layer_dims, hidden_activation, init=init, seed=seed, scale=scale,
-            negative_slope=negative_slope, dtype=dtype, device=device,
-        )
-
 
 class RegressionNetwork(Network):
     """Twin of :class:`scratch.models.RegressionNetwork`: identity or ReLU output, MSE cost."""
 
     numpy_class = scratch_models.RegressionNetwork
-
-    def __init__(
-        self,
-        layer_dims: list[int],
-        hidden_activation: str = "relu",
-        output_activation: str = "identity",
-        *,
-        init: str = "he",
-        seed: Optional[int] = 1,
-        scale: Scale = None,
-        negative_slope: float = DEFAULT_NEGATIVE_SLOPE,
-        dtype: DTypeLike = "float64",
-        device=None,
-    ):
-        super().__init__(
-            layer_dims, hidden_activation, output_activation, init=init, seed=seed,
-            scale=scale, negative_slope=negative_slope, dtype=dtype, device=device,
-        )
 
 
 TWINS = {
