@@ -254,7 +254,7 @@ def command_bench(args):
     import torch
 
     import torch_ref  # noqa: F401  (Lightning sets its log level on import: import it first)
-    from experiments.backends import quiet_lightning
+    from experiments.backends.lightning_backend import quiet_lightning
     from experiments.errors import ExperimentError
 
     if args.device == "cuda" and not torch.cuda.is_available():

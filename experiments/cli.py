@@ -1,4 +1,4 @@
-"""``python -m experiments``: list the experiments, run one, or train a twin with LightningCLI.
+"""``python -m experiments``: list, run, check, bench, or train a twin with LightningCLI.
 
 Usage::
 
@@ -8,31 +8,36 @@ Usage::
                                    [--iterations N] [--seed S] [--log-every N] [--quiet]
                                    [--resume DIR] [--iterations-per-batch K]
                                    [--devices N] [--strategy auto|ddp] [--num-nodes K]
+                                   [--debug]
+    python -m experiments check PATH [--only NAME ...] [--json] ...
     python -m experiments fit --config experiments/configs/NAME.yaml [--trainer.max_steps=3 ...]
     python -m experiments bench [--iterations N] [--repeat K] [--device cpu|cuda]
 
-``main(argv)`` returns the exit status instead of exiting, so tests call it
-in-process. Bad arguments, missing data and other expected failures print one
-line on standard error and return a non-zero status, without a traceback.
+The data flows one way: the arguments become one :class:`RunRequest`; the
+request, the experiment's config (or, to resume, the one recorded in the run
+folder) and the data are checked before any folder is made or any heavy
+library imported that the check does not need; then the runner trains into
+the run folder (:mod:`experiments.run_folder`) and the report is printed.
 
-``run --devices N --strategy ddp`` trains the Lightning twin data-parallel
-(gloo between the processes on CPU, NCCL on CUDA). Lightning starts the other
-N - 1 processes by running the same command line again, so such a run is
-started from a shell (``python -m experiments run ...``), not through
-``main(argv)``; those processes train along with the first one and report
-nothing themselves (:mod:`experiments.runner`).
+``main(argv)`` returns the exit status instead of exiting, so tests call it
+in-process: 0 success, 1 a failure (missing data, damaged run folder, a
+diverged cost, ...), 2 bad usage, 128 + the signal's number after a signal.
+Every expected failure is one line on standard error; an unexpected one too,
+unless ``--debug`` or ``NNDL_DEBUG=1`` asks for the traceback.
 """
 
 import argparse
+import dataclasses
 import datetime
 import difflib
-import json
 import os
 import platform
 import sys
+import traceback
 from pathlib import Path
+from typing import Optional
 
-from experiments.errors import ExperimentError
+from experiments.errors import ExperimentError, UsageError
 from scratch.errors import (
     DataError,
     DatasetFormatError,
@@ -41,17 +46,17 @@ from scratch.errors import (
 )
 
 LIGHTNING_COMMANDS = ("fit", "validate", "test", "predict")
-# Failures a user can fix (arguments, data, learning rate): one line, no traceback.
+# Failures a user can fix (arguments, data, learning rate, run folders): one line.
 EXPECTED_ERRORS = (ExperimentError, DataError, DatasetFormatError, DatasetNotFoundError,
                    TrainingDivergedError)
 EXIT_ERROR = 1
 EXIT_USAGE = 2
-EXIT_INTERRUPTED = 130
-# The run folder, handed by the first process of a data-parallel run to the others that
-# Lightning starts (they inherit its environment), so that all use the same folder.
-RUN_FOLDER_ENV = "NNDL_EXPERIMENTS_RUN_FOLDER"
-# Strategies of the Lightning backend (torch_ref.distributed.STRATEGIES, without importing torch).
+DEBUG_ENV = "NNDL_DEBUG"
+PROG = "python -m experiments"
+# Strategies of the Lightning backend; torch_ref.distributed.STRATEGIES says the same and a
+# test holds the two together (this module must not import torch to know them).
 STRATEGIES = ("auto", "ddp")
+RANK_VARIABLES = ("RANK", "LOCAL_RANK", "NODE_RANK", "GROUP_RANK", "SLURM_PROCID")
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -83,9 +88,10 @@ def _seed(text):
 
 def build_parser():
     parser = OneLineParser(
-        prog="python -m experiments",
+        prog=PROG,
         description="The course's experiments, NumPy and PyTorch/Lightning side by side. "
-                    "Also: fit/validate/test/predict --config experiments/configs/NAME.yaml "
+                    "Also: check PATH (a learner's notebook or module against the course), "
+                    "fit/validate/test/predict --config experiments/configs/NAME.yaml "
                     "(LightningCLI, the twin alone).",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
@@ -115,17 +121,20 @@ def build_parser():
                      help="TensorBoard interval of both backends, in iterations "
                           "(default: the config's trainer.log_every_n_steps)")
     run.add_argument("--quiet", action="store_true", help="no progress bars")
+    run.add_argument("--debug", action="store_true",
+                     help=f"show the traceback of an unexpected failure (or set {DEBUG_ENV}=1)")
     run.add_argument("--resume", type=Path, metavar="DIR",
-                     help="continue the interrupted run in DIR (same settings; --iterations "
-                          "may raise the target; --device, --iterations-per-batch, --devices, "
-                          "--strategy and --num-nodes may change)")
+                     help="continue the stopped run in DIR with the settings and config it "
+                          "started with (--iterations may raise the target; --device, "
+                          "--iterations-per-batch, --devices, --strategy and --num-nodes "
+                          "may change)")
     lightning = run.add_argument_group(
         "Lightning backend",
         "Defaults: the config's model.init_args.iterations_per_batch, trainer.devices, "
         "trainer.strategy and trainer.num_nodes.")
     lightning.add_argument("--iterations-per-batch", type=_positive_int, metavar="K",
                            help="iterations per training_step (default: the config's, else 1); "
-                                "Ctrl-C and checkpoints act between batches")
+                                "signals and checkpoints act between batches")
     lightning.add_argument("--devices", type=_positive_int, metavar="N",
                            help="processes (CPU cores or GPUs) per node (default: 1)")
     lightning.add_argument("--strategy", choices=STRATEGIES,
@@ -135,6 +144,9 @@ def build_parser():
     lightning.add_argument("--num-nodes", type=_positive_int, metavar="K",
                            help="machines taking part, each running --devices processes "
                                 "(default: 1)")
+    commands.add_parser("check", add_help=False,
+                        help="check a learner's notebook or module against the course "
+                             "(see 'check --help')")
     bench = commands.add_parser(
         "bench", help="time the backends on the same work and print medians and ratios",
         description="Time this project's NumPy models, the course's assignment loop, a plain "
@@ -153,11 +165,91 @@ def build_parser():
     bench.add_argument("--backends", nargs="+", metavar="NAME",
                        choices=["numpy", "course-loop", "torch-loop", "lightning"],
                        help="only these rows (numpy, course-loop, torch-loop, lightning)")
+    bench.add_argument("--debug", action="store_true", help="show tracebacks")
     return parser
 
 
-def _error(message):
-    print(f"python -m experiments: error: {' '.join(str(message).split())}", file=sys.stderr)
+def _error(message, where=""):
+    print(f"{PROG}{where}: error: {' '.join(str(message).split())}", file=sys.stderr)
+
+
+def _note(message):
+    print(f"{PROG}: note: {' '.join(str(message).split())}", file=sys.stderr)
+
+
+# -- the request ----------------------------------------------------------------------------
+# Settings a resumed run keeps (asking for another value is refused, naming the option).
+KEPT_ON_RESUME = ("backend", "dtype", "seed", "data_dir", "log_every")
+# Where and how the iterations run, not what they compute: a resumed run may change them.
+CHANGEABLE_ON_RESUME = ("device", "iterations_per_batch", "devices", "strategy", "num_nodes")
+
+
+@dataclasses.dataclass
+class RunRequest:
+    """What ``run`` was asked for; None means "the default" (or, resuming, "as recorded")."""
+
+    experiment: str
+    backend: Optional[str] = None
+    dtype: Optional[str] = None
+    device: Optional[str] = None
+    iterations: Optional[int] = None
+    seed: Optional[int] = None
+    log_every: Optional[int] = None
+    data_dir: Optional[str] = None
+    iterations_per_batch: Optional[int] = None
+    devices: Optional[int] = None
+    strategy: Optional[str] = None
+    num_nodes: Optional[int] = None
+    out: Optional[Path] = None
+    resume: Optional[Path] = None
+    quiet: bool = False
+
+    @classmethod
+    def from_args(cls, args):
+        names = {f.name for f in dataclasses.fields(cls)} - {"experiment"}
+        request = cls(args.name, **{name: getattr(args, name) for name in names})
+        if request.data_dir is not None:
+            request.data_dir = str(request.data_dir)
+        if (request.out is not None and request.resume is not None
+                and Path(request.out).resolve() != Path(request.resume).resolve()):
+            raise UsageError("--out and --resume name different folders; --resume DIR is the "
+                             "run folder")
+        return request
+
+    def settings(self):
+        """The settings recorded in run.json (defaults filled in)."""
+        return {
+            "experiment": self.experiment,
+            "backend": self.backend or "both",
+            "dtype": self.dtype or "float64",
+            "device": self.device or "auto",
+            "iterations": self.iterations,
+            "seed": self.seed,
+            "log_every": self.log_every,
+            "data_dir": self.data_dir,
+            "iterations_per_batch": self.iterations_per_batch,
+            "devices": self.devices,
+            "strategy": self.strategy,
+            "num_nodes": self.num_nodes,
+        }
+
+    def resumed_settings(self, recorded):
+        """The recorded settings with what this request may change; refuses the rest."""
+        settings = dict(recorded)
+        for key in KEPT_ON_RESUME:
+            value = getattr(self, key)
+            if value is not None and value != recorded.get(key):
+                option = "--" + key.replace("_", "-")
+                raise UsageError(
+                    f"{option} {value} differs from the run being resumed "
+                    f"({recorded.get(key)}); a resumed run keeps its settings")
+        if self.iterations is not None:
+            settings["iterations"] = self.iterations
+        for key in CHANGEABLE_ON_RESUME:
+            value = getattr(self, key)
+            if value is not None:
+                settings[key] = value
+        return settings
 
 
 def _find_experiment(name):
@@ -167,9 +259,8 @@ def _find_experiment(name):
         return EXPERIMENTS[name]
     close = difflib.get_close_matches(name, EXPERIMENTS, n=1)
     hint = f"did you mean {close[0]!r}? " if close else ""
-    raise ExperimentError(
-        f"unknown experiment {name!r}; {hint}'python -m experiments list' shows them all"
-    )
+    raise UsageError(
+        f"unknown experiment {name!r}; {hint}'python -m experiments list' shows them all")
 
 
 def command_list():
@@ -184,186 +275,181 @@ def command_list():
 
 def _check_cat_data(experiment, data_dir):
     """One line naming the files and where to put them, when they are absent."""
-    from scratch.data import CAT_FILES, DATA_DIR_ENV_VAR, DatasetNotFoundError, find_cat_data_dir
+    from scratch.data import CAT_FILES, DATA_DIR_ENV_VAR, find_cat_data_dir
 
     try:
         find_cat_data_dir(data_dir)
     except DatasetNotFoundError as exc:
         looked = [line.strip() for line in str(exc).splitlines() if line.startswith("  ")]
+        where = f" (looked in: {'; '.join(looked)})" if looked else f" ({exc})"
         raise ExperimentError(
             f"{experiment.name} needs the cat vs non-cat files {CAT_FILES[0]} and {CAT_FILES[1]}: "
             f"put both in ./datasets, or pass --data-dir DIR or set {DATA_DIR_ENV_VAR}=DIR for "
-            f"the folder that holds them (looked in: {'; '.join(looked)})"
+            f"the folder that holds them{where}"
         ) from None
 
 
-def _default_run_folder(name, stamp):
-    return Path("runs") / name / stamp
+def _rank_zero(world_size):
+    """Whether this process reports and writes: always in a one-process run.
 
+    Rank variables (``LOCAL_RANK``, ``SLURM_PROCID``, ...) mean something only in a
+    run of several processes; in a one-process run a stray one is ignored, with a note.
+    """
+    from experiments.run_folder import RUN_FOLDER_ENV
 
-def _worker_run_folder(name, out):
-    """The run folder in a process Lightning started for a data-parallel run (no checks)."""
-    if os.environ.get(RUN_FOLDER_ENV):
-        return Path(os.environ[RUN_FOLDER_ENV])
-    if out is not None:
-        return Path(out)
-    # Another machine of a multi-node run, started without --out: it writes nothing, and
-    # reads the folder only to resume, for which --resume names it.
-    return _default_run_folder(name, datetime.datetime.now().strftime("%Y%m%d-%H%M%S"))
-
-
-def _new_run_folder(name, out):
-    """A folder no run has used: ``out`` if empty or new, else ``runs/NAME/<timestamp>[-k]``."""
-    if out is not None:
-        out = Path(out)
-        if out.exists() and (not out.is_dir() or any(out.iterdir())):
-            raise ExperimentError(
-                f"--out {out} already holds files; a new run never overwrites an old one "
-                f"(choose another folder, or continue that run with --resume {out})"
-            )
-        out.mkdir(parents=True, exist_ok=True)
-        return out
-    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
-    base = _default_run_folder(name, stamp)
-    for k in range(1, 1000):
-        folder = base if k == 1 else base.with_name(f"{stamp}-{k}")
-        try:
-            folder.mkdir(parents=True, exist_ok=False)
-            return folder
-        except FileExistsError:
-            continue
-    raise ExperimentError(f"cannot find a free run folder under {base.parent}")
-
-
-def _settings(args):
-    """The run's settings from the command line, or from run.json when resuming."""
-    explicit = {
-        "backend": args.backend, "dtype": args.dtype, "seed": args.seed,
-        "data_dir": args.data_dir, "log_every": args.log_every,
-    }
-    # Where and how the iterations run, not what they compute: a resumed run may change them
-    # (a different number of processes adds its rounding differences, see torch_ref.distributed).
-    changeable = {
-        "device": args.device, "iterations_per_batch": args.iterations_per_batch,
-        "devices": args.devices, "strategy": args.strategy, "num_nodes": args.num_nodes,
-    }
-    if args.resume is None:
-        return {
-            "experiment": args.name,
-            "backend": args.backend or "both",
-            "dtype": args.dtype or "float64",
-            "device": args.device or "auto",
-            "iterations": args.iterations,
-            "seed": args.seed,
-            "log_every": args.log_every,
-            "data_dir": args.data_dir,
-            # None: the config's value.
-            "iterations_per_batch": args.iterations_per_batch,
-            "devices": args.devices,
-            "strategy": args.strategy,
-            "num_nodes": args.num_nodes,
-        }
-    from experiments.runner import read_run_settings
-
-    if args.out is not None and Path(args.out).resolve() != Path(args.resume).resolve():
-        raise ExperimentError("--out and --resume name different folders; --resume DIR is the "
-                              "run folder")
-    settings = read_run_settings(args.resume, args.name)
-    for key, value in explicit.items():
-        if value is not None and value != settings.get(key):
-            option = "--" + key.replace("_", "-")
-            raise ExperimentError(
-                f"{option} {value} differs from the run being resumed ({settings.get(key)}); "
-                "a resumed run keeps its settings"
-            )
-    if args.iterations is not None:
-        settings["iterations"] = args.iterations
-    for key, value in changeable.items():
-        if value is not None:
-            settings[key] = value
-    return settings
+    stray = {name: os.environ[name] for name in RANK_VARIABLES
+             if os.environ.get(name, "0") != "0"}
+    if world_size > 1:
+        return not stray
+    if stray and not os.environ.get(RUN_FOLDER_ENV):
+        shown = ", ".join(f"{name}={value}" for name, value in stray.items())
+        _note(f"ignoring {shown} from the environment: this run trains in one process")
+    return True
 
 
 def command_run(args, argv, from_command_line=False):
-    from torch_ref.distributed import is_global_zero
+    from experiments import config
+    from experiments.run_folder import RUN_FOLDER_ENV, RunFolder, worker_folder
 
-    # False in the processes Lightning starts for a data-parallel run: they train the
-    # twin alongside the first process and write and print nothing.
-    rank_zero = is_global_zero()
-    experiment = _find_experiment(args.name)
-    settings = _settings(args)
+    request = RunRequest.from_args(args)
+    experiment = _find_experiment(request.experiment)
+    folder = previous = None
+    if request.resume is not None:
+        folder = RunFolder.existing(request.resume, experiment.name)
+        recorded = folder.read_settings()
+        settings = request.resumed_settings(recorded)
+        raw_config = recorded["config"]
+        current = config.load_config(config.config_path(experiment.config))
+        if current != raw_config and _rank_zero_quick():
+            _note(f"{experiment.config} has changed since this run started; the run goes on "
+                  "with the config it started with (in run.json)")
+    else:
+        settings = request.settings()
+        raw_config = config.load_config(config.config_path(experiment.config))
+    specs = config.run_specs(
+        raw_config, iterations=settings["iterations"], seed=settings["seed"],
+        data_dir=settings["data_dir"], log_every=settings["log_every"],
+        iterations_per_batch=settings["iterations_per_batch"], devices=settings["devices"],
+        strategy=settings["strategy"], num_nodes=settings["num_nodes"])
+    if config.needs_cat_data(raw_config):
+        _check_cat_data(experiment, settings["data_dir"])
     backends = ("numpy", "torch") if settings["backend"] == "both" else (settings["backend"],)
+    world_size = max(spec.world_size for spec in specs)
+    rank_zero = _rank_zero(world_size)
+
     device = settings["device"]
     if "torch" in backends or device == "cuda":
-        from experiments.backends import torch_device
+        from experiments.backends.lightning_backend import torch_device
 
         device = torch_device(device)
     elif device == "auto":
         device = "cpu"
-    if experiment.needs_cat_data:
-        _check_cat_data(experiment, settings["data_dir"])
+    if world_size > 1:
+        _check_data_parallel(experiment, specs, backends, device, from_command_line)
 
     from experiments.runner import RunOptions
 
-    options = RunOptions(
-        backends=backends, out=None, dtype=settings["dtype"], device=device,
-        iterations=settings["iterations"], seed=settings["seed"],
-        log_every=settings.get("log_every"), data_dir=settings["data_dir"],
-        iterations_per_batch=settings.get("iterations_per_batch"),
-        devices=settings.get("devices"), strategy=settings.get("strategy"),
-        num_nodes=settings.get("num_nodes"),
-        quiet=args.quiet, resume=args.resume is not None, rank_zero=rank_zero,
-    )
-    # The runner reads and checks the config before any folder is made.
-    runner = experiment.runner(experiment, options)
-    processes = runner.check_trainer()
-    if processes > 1 and not from_command_line:
-        raise ExperimentError(
-            f"{processes} processes: Lightning starts the others by running this command "
-            "line again, so start a data-parallel run from a shell (python -m experiments "
-            "run ...), not through experiments.cli.main(argv)"
-        )
+    options = RunOptions(backends=backends, dtype=settings["dtype"], device=device,
+                         quiet=request.quiet, resume=request.resume is not None,
+                         rank_zero=rank_zero)
+    runner = _make_runner(experiment, specs, options, folder, raw_config, settings)
+    is_sweep = runner.is_sweep
     if not rank_zero:
-        out = Path(args.resume) if args.resume is not None else _worker_run_folder(
-            experiment.name, args.out)
-    elif args.resume is not None:
-        out = Path(args.resume)
+        runner.folder = RunFolder(worker_folder(request.out, request.resume), is_sweep)
+        runner.prepare()
+        return _train(runner, experiment, None, rank_zero=False)
+    if folder is not None:
+        folder.lock()
+        previous = folder.read_summary()
+        runner.prepare()
     else:
-        out = _new_run_folder(experiment.name, args.out)
-    options.out = out
-    if processes > 1 and rank_zero:
+        runner.prepare()  # data problems end here, before any folder exists
+        folder = runner.folder = RunFolder.create(experiment.name, request.out, is_sweep)
+        folder.lock()
+    if world_size > 1:
         # The processes Lightning starts inherit this: the folder of this run, not a new one
         # of their own (a timestamp taken in each process may differ).
-        os.environ[RUN_FOLDER_ENV] = str(out.resolve())
-    if options.resume:
-        runner.check_not_past()
-    if rank_zero:
-        # run.json: the settings a --resume continues with, and every session of the run.
-        settings.setdefault("sessions", []).append({
-            "argv": list(argv), "python": platform.python_version(),
-            "started": datetime.datetime.now().isoformat(timespec="seconds"),
-        })
-        (out / "run.json").write_text(json.dumps(settings, indent=1))
+        os.environ[RUN_FOLDER_ENV] = str(folder.path.resolve())
+    settings["config"] = raw_config
+    settings["is_sweep"] = is_sweep
+    settings.setdefault("sessions", []).append({
+        "argv": list(argv), "python": platform.python_version(), "pid": os.getpid(),
+        "started": datetime.datetime.now().isoformat(timespec="seconds"),
+    })
+    folder.write_settings(settings)
+    return _train(runner, experiment, previous, rank_zero=True)
 
-    from experiments.interrupt import RunInterrupted, graceful_interrupts
 
+def _rank_zero_quick():
+    return all(os.environ.get(name, "0") == "0" for name in RANK_VARIABLES)
+
+
+def _make_runner(experiment, specs, options, folder, raw_config, settings):
+    if experiment.timing:
+        from experiments.timing import VectorizationTiming
+
+        section = raw_config.get("experiment") or {}
+        repeats = settings["iterations"] or int(section.get("repeats", 3))
+        return VectorizationTiming(experiment, specs, options, folder, section, repeats)
+    from experiments.runner import Runner
+
+    return Runner(experiment, specs, options, folder)
+
+
+def _check_data_parallel(experiment, specs, backends, device, from_command_line):
+    """Reject, before anything starts, a data-parallel run that cannot run."""
+    from torch_ref import distributed
+
+    accelerator = "gpu" if device == "cuda" else "cpu"
+    for spec in specs:
+        where = "" if len(specs) == 1 else f"run {spec.label}: "
+        try:
+            distributed.check_trainer_options(accelerator, spec.devices, spec.strategy,
+                                              spec.num_nodes)
+        except ValueError as exc:
+            raise UsageError(f"{where}{exc}") from None
+        if spec.world_size == 1:
+            continue
+        if experiment.timing:
+            raise UsageError(f"{experiment.name} does not train through Lightning: "
+                             "--devices, --num-nodes and trainer.devices must be 1")
+        if "torch" not in backends:
+            raise UsageError(f"{spec.world_size} processes (devices x nodes) train the torch "
+                             "backend only; add --backend torch or both, or use --devices 1")
+    if not from_command_line:
+        raise UsageError(
+            "several processes: Lightning starts the others by running this command line "
+            "again, so start a data-parallel run from a shell (python -m experiments run ...), "
+            "not through experiments.cli.main(argv)")
+
+
+def _train(runner, experiment, previous, rank_zero):
+    from experiments.interrupt import RunInterrupted, exit_status, graceful_interrupts
+
+    folder = runner.folder.path
+    resume = f"python -m experiments run {experiment.name} --resume {folder}"
     try:
         with graceful_interrupts():
-            summary = runner.run()
+            summary = runner.run(previous)
     except RunInterrupted as exc:
-        if not rank_zero:
-            return 0  # rank zero stopped after the same batch and says so
-        where = f" in run {exc.run_label}" if exc.run_label and runner.is_sweep else ""
-        _error(
-            f"interrupted: {exc.backend} stopped after {exc.iteration} iterations{where}; "
-            f"checkpoints and summary.json are in {out}; continue with: "
-            f"python -m experiments run {experiment.name} --resume {out}"
-        )
-        return EXIT_INTERRUPTED
+        if rank_zero:
+            where = f" in run {exc.run_label}" if exc.run_label and runner.is_sweep else ""
+            _error(f"stopped by {exc.signal_name}: {exc.backend} stopped after {exc.iteration} "
+                   f"iterations{where}; checkpoints and summary.json are in {folder}; "
+                   f"continue with: {resume}")
+        return exit_status(exc.signal_name)
+    except KeyboardInterrupt:
+        if rank_zero:
+            _error(f"stopped at once by a second signal; the last periodic checkpoints are in "
+                   f"{folder}; continue with: {resume}")
+        return exit_status("SIGINT")
+    finally:
+        if rank_zero:
+            runner.folder.unlock()
     if not rank_zero:
         return 0
     print(runner.table(summary))
-    print(f"run folder: {out}  (tensorboard --logdir {out})")
+    print(f"run folder: {folder}  (tensorboard --logdir {folder})")
     return 0
 
 
@@ -379,15 +465,48 @@ def _worker_error(exc):
         return 0
     where = (f"rank {os.environ['RANK']}" if "RANK" in os.environ else
              f"node {os.environ.get('NODE_RANK', '0')}, process {os.environ.get('LOCAL_RANK', '?')}")
-    print(f"python -m experiments ({where}): error: {' '.join(str(exc).split())}",
-          file=sys.stderr)
+    _error(exc, f" ({where})")
     return EXIT_ERROR
+
+
+def _diverged_message(exc):
+    return (f"{exc} (set a smaller learning rate: model.init_args.learning_rate in the "
+            "experiment's config)")
+
+
+def _guarded(function, debug):
+    """Run ``function()``; expected failures and, unless ``debug``, any other: one line."""
+    try:
+        return function()
+    except UsageError as exc:
+        _error(exc)
+        return EXIT_USAGE
+    except TrainingDivergedError as exc:
+        if not _rank_zero_quick():
+            return _worker_error(exc)
+        _error(_diverged_message(exc))
+        return EXIT_ERROR
+    except EXPECTED_ERRORS as exc:
+        if not _rank_zero_quick():
+            return _worker_error(exc)
+        _error(exc)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        _error("interrupted")
+        return 128 + 2
+    except Exception as exc:
+        if debug:
+            raise
+        _error(f"unexpected {type(exc).__name__}: {exc} (run again with --debug or "
+               f"{DEBUG_ENV}=1 for the traceback)")
+        return EXIT_ERROR
 
 
 def main(argv=None):
     """Entry point of ``python -m experiments``; returns the exit status."""
     from_command_line = argv is None
-    argv = list(sys.argv[1:] if argv is None else argv)
+    argv = [str(arg) for arg in (sys.argv[1:] if argv is None else argv)]
+    debug = os.environ.get(DEBUG_ENV, "") not in ("", "0") or "--debug" in argv
     if argv and argv[0] == "check":
         from experiments.checker.cli import main as check_main
 
@@ -395,14 +514,14 @@ def main(argv=None):
     if argv and argv[0] in LIGHTNING_COMMANDS:
         from experiments.lightning_cli import main as lightning_main
 
-        try:
-            # From the command line LightningCLI reads sys.argv itself, as it expects to.
-            return lightning_main(None if from_command_line else argv)
-        except SystemExit as exc:
-            return exc.code if isinstance(exc.code, int) else EXIT_ERROR
-        except EXPECTED_ERRORS as exc:
-            _error(exc)
-            return EXIT_ERROR
+        def fit():
+            try:
+                # From the command line LightningCLI reads sys.argv itself, as it expects to.
+                return lightning_main(None if from_command_line else argv)
+            except SystemExit as exc:
+                return exc.code if isinstance(exc.code, int) else EXIT_ERROR
+
+        return _guarded(fit, debug)
     try:
         args = build_parser().parse_args(argv)
     except SystemExit as exc:
@@ -412,21 +531,5 @@ def main(argv=None):
     if args.command == "bench":
         from experiments.benchmark import command_bench
 
-        try:
-            return command_bench(args)
-        except EXPECTED_ERRORS as exc:
-            _error(exc)
-            return EXIT_ERROR
-
-    try:
-        return command_run(args, argv, from_command_line)
-    except EXPECTED_ERRORS as exc:
-        from torch_ref.distributed import is_global_zero
-
-        if not is_global_zero():
-            return _worker_error(exc)
-        _error(exc)
-        return EXIT_ERROR
-    except KeyboardInterrupt:
-        _error("interrupted (second Ctrl-C): the last checkpoints are in the run folder")
-        return EXIT_INTERRUPTED
+        return _guarded(lambda: command_bench(args), debug)
+    return _guarded(lambda: command_run(args, argv, from_command_line), debug)

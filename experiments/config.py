@@ -30,6 +30,8 @@ variant for a sweep), with the command line's overrides applied.
 """
 
 import copy
+import inspect
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -114,6 +116,11 @@ class RunSpec:
             {f"data.{k}": v for k, v in self.data_args.items() if k not in ("dtype", "data_dir")}
         )
         return params
+
+    @property
+    def batches(self):
+        """Lightning batches (training steps) of the run: ceil(iterations / iterations_per_batch)."""
+        return -(-self.iterations // self.iterations_per_batch)
 
     @property
     def world_size(self):
@@ -241,11 +248,13 @@ def run_spec(label, config, meta=None, *, iterations=None, seed=None, data_dir=N
         model_class_path = get_dotted(config, MODEL_KEY + ".class_path")
         data_class_path = get_dotted(config, "data.class_path")
         trainer = config.get("trainer") or {}
+        if not isinstance(trainer, dict):
+            raise ConfigError(f"trainer of run {label} must be a mapping, got {trainer!r}")
         max_steps = trainer["max_steps"]
     except KeyError as exc:
         raise ConfigError(f"config of run {label} has no {exc.args[0]}") from None
-    model_args = get_dotted(config, MODEL_KEY).setdefault("init_args", {})
-    data_args = config["data"].setdefault("init_args", {})
+    model_args = get_dotted(config, MODEL_KEY).setdefault("init_args", {}) or {}
+    data_args = config["data"].setdefault("init_args", {}) or {}
     if iterations is not None:
         trainer["max_steps"] = max_steps = iterations
     if seed is not None:
@@ -259,7 +268,7 @@ def run_spec(label, config, meta=None, *, iterations=None, seed=None, data_dir=N
             trainer[key] = value
     if data_dir is not None and _class_name(data_class_path) == "CatDataModule":
         data_args["data_dir"] = str(data_dir)
-    if not isinstance(max_steps, int) or max_steps < 1:
+    if isinstance(max_steps, bool) or not isinstance(max_steps, int) or max_steps < 1:
         raise ConfigError(f"trainer.max_steps of run {label} must be a positive integer")
     log_every = trainer.get("log_every_n_steps", DEFAULT_LOG_EVERY)
     if not isinstance(log_every, int) or log_every < 1:
@@ -272,11 +281,18 @@ def run_spec(label, config, meta=None, *, iterations=None, seed=None, data_dir=N
     # An unknown name is reported by the runner's check (torch_ref.distributed's message).
     strategy = str(trainer.get("strategy", "auto"))
     config["trainer"] = trainer
-    return RunSpec(
+    learning_rate = module_args.get("learning_rate")
+    if (isinstance(learning_rate, bool) or not isinstance(learning_rate, (int, float))
+            or not math.isfinite(learning_rate) or learning_rate <= 0):
+        raise ConfigError(f"model.init_args.learning_rate of run {label} must be a positive "
+                          f"number, got {learning_rate!r}")
+    if not isinstance(model_args, dict) or not isinstance(data_args, dict):
+        raise ConfigError(f"config of run {label}: init_args must be mappings")
+    spec = RunSpec(
         label=label,
         model_name=_class_name(model_class_path),
         model_args={k: v for k, v in model_args.items() if k not in ("dtype", "device")},
-        learning_rate=float(module_args["learning_rate"]),
+        learning_rate=float(learning_rate),
         data_name=_class_name(data_class_path),
         data_class_path=str(data_class_path),
         data_args={k: v for k, v in data_args.items() if k != "dtype"},
@@ -290,9 +306,53 @@ def run_spec(label, config, meta=None, *, iterations=None, seed=None, data_dir=N
         config=config,
         meta=dict(meta or {}),
     )
+    check_model(spec)
+    return spec
+
+
+def check_model(spec):
+    """Build the spec's NumPy model once: a bad model argument is one ConfigError naming it.
+
+    The twin takes the same arguments, so this checks both engines' models.
+    """
+    import scratch
+
+    model_class = scratch.MODELS.get(spec.model_name)
+    if model_class is None:
+        raise ConfigError(f"run {spec.label}: unknown model {spec.model_name!r} in "
+                          f"{MODEL_KEY}.class_path; known: {', '.join(scratch.MODELS)}")
+    try:
+        inspect.signature(model_class).bind(**spec.model_args)
+        model_class(**spec.model_args)
+    except (TypeError, ValueError, KeyError) as exc:
+        message = " ".join(str(exc).split()).strip("'\"")
+        raise ConfigError(f"run {spec.label}: {MODEL_KEY}.init_args: {message}") from None
+
+
+def check_data_fits_model(spec, X, Y):
+    """The model's n_x and n_y must be the data's: one ConfigError naming both when not."""
+    import scratch
+
+    model = scratch.MODELS[spec.model_name](**spec.model_args)
+    if (model.n_x, model.n_y) != (X.shape[0], Y.shape[0]):
+        raise ConfigError(
+            f"run {spec.label}: {spec.model_name} takes n_x = {model.n_x} features and "
+            f"n_y = {model.n_y} outputs, but {spec.data_name} holds X of shape {X.shape} and "
+            f"Y of shape {Y.shape}; set the model's sizes to ({X.shape[0]}, ..., {Y.shape[0]})")
 
 
 def run_specs(config, **overrides):
     """One :class:`RunSpec` per run of ``config`` (see :func:`run_spec` for overrides)."""
     return [run_spec(label, variant, meta, **overrides)
             for label, variant, meta in variants(config)]
+
+
+def read_run_specs(name, **overrides):
+    """The :class:`RunSpec` of every run of the experiment config ``name`` (a file name or path)."""
+    return run_specs(load_config(config_path(name)), **overrides)
+
+
+def needs_cat_data(config):
+    """Whether any run of ``config`` reads the course's cat files (``CatDataModule``)."""
+    return any(_class_name((variant.get("data") or {}).get("class_path", "")) == "CatDataModule"
+               for _, variant, _ in variants(config))

@@ -2,7 +2,11 @@
 
 
 class ExperimentError(Exception):
-    """A run cannot go on: bad argument, missing data, unusable run folder."""
+    """A run cannot go on: missing data, unusable run folder, a folder in use (exit status 1)."""
+
+
+class UsageError(ExperimentError):
+    """The command line asks for something impossible (exit status 2)."""
 
 
 class ConfigError(ExperimentError, ValueError):

@@ -1,25 +1,34 @@
-"""Ctrl-C that stops a run between two iterations, never in the middle of one.
+"""Signals that stop a run between two iterations, never in the middle of one.
 
 A ``KeyboardInterrupt`` raised at an arbitrary point can land inside
 ``update_parameters`` and leave W1 updated but b1 not; Lightning turns it into
-``sys.exit(1)``. Instead, while a run trains, the first Ctrl-C only sets a flag;
-both backends look at the flag between iterations, save a checkpoint of a
-consistent state and stop. A second Ctrl-C interrupts at once, as usual.
+``sys.exit(1)``. Instead, while a run trains, the first SIGINT (Ctrl-C),
+SIGTERM or SIGHUP only sets a flag; both backends look at the flag between
+iterations, save a checkpoint of a consistent state and stop. A second signal
+interrupts at once (the last periodic checkpoint is then the one to resume from).
 
 The NumPy backend looks after every iteration; the Lightning backend after
 every batch of ``iterations_per_batch`` iterations, so it stops at most that
-many iterations after the Ctrl-C. In a data-parallel run every process looks
-at once (one all-reduce): a Ctrl-C in any of them, from the terminal (all of
-them) or sent to one, stops all of them after the same batch.
+many iterations after the signal. In a data-parallel run every process looks
+at once (one all-reduce): a signal in any of them stops all of them after the
+same batch.
 """
 
 import contextlib
 import signal
 import threading
 
+# The signals a run stops cleanly on, and the exit status for each (128 + its number).
+SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+def exit_status(signal_name):
+    """The shell's status for a command ended by ``signal_name`` ("SIGINT" -> 130)."""
+    return 128 + int(getattr(signal, signal_name, signal.SIGINT))
+
 
 class RunInterrupted(Exception):
-    """Training stopped at an iteration boundary because Ctrl-C was pressed.
+    """Training stopped at an iteration boundary because a signal asked it to.
 
     Attributes
     ----------
@@ -27,23 +36,34 @@ class RunInterrupted(Exception):
         The backend that was training ("numpy" or "torch").
     iteration : int
         Number of iterations completed (and checkpointed) by that backend.
+    signal_name : str
+        "SIGINT", "SIGTERM" or "SIGHUP".
+    run_label : str or None
+        Which run of a sweep (set by the runner).
     """
 
     def __init__(self, backend, iteration):
-        super().__init__(f"{backend} stopped by Ctrl-C after {iteration} iterations")
+        self.signal_name = STOP.signal_name or "SIGINT"
+        super().__init__(f"{backend} stopped by {self.signal_name} after {iteration} iterations")
         self.backend = backend
         self.iteration = iteration
-        self.run_label = None  # set by the runner: which run of a sweep
+        self.run_label = None
 
 
 class StopFlag:
-    """Set by the SIGINT handler, read by the training loops."""
+    """Set by the signal handler, read by the training loops."""
 
     def __init__(self):
-        self.requested = False
+        self.reset()
 
-    def request(self):
+    def reset(self):
+        self.requested = False
+        self.signal_name = None
+        self.count = 0
+
+    def request(self, signal_name="SIGINT"):
         self.requested = True
+        self.signal_name = self.signal_name or signal_name
 
 
 STOP = StopFlag()
@@ -55,26 +75,42 @@ def on_iteration(backend, iteration):
     The NumPy backend calls it after each iteration; the Lightning backend at the
     end of each batch, for each iteration of that batch, just before it looks at
     the flag. Does nothing; it is the one seam through which tests simulate a
-    Ctrl-C (by sending SIGINT from here) or a crash at a chosen iteration.
+    signal (by sending one from here) or a crash at a chosen iteration.
     """
+
+
+def guard_lightning_exit(function, *args, **kwargs):
+    """Call ``function`` (``trainer.fit``); a second signal comes out as KeyboardInterrupt.
+
+    Lightning answers a KeyboardInterrupt inside ``fit`` with ``sys.exit(1)``; here
+    that exit becomes the KeyboardInterrupt it was, so the run reports it.
+    """
+    try:
+        return function(*args, **kwargs)
+    except SystemExit:
+        if STOP.count > 1:
+            raise KeyboardInterrupt from None
+        raise
 
 
 @contextlib.contextmanager
 def graceful_interrupts():
-    """Within this block the first SIGINT sets ``STOP.requested``; a second one raises."""
-    STOP.requested = False
+    """Within this block the first signal of :data:`SIGNALS` sets ``STOP``; a second raises."""
+    STOP.reset()
     if threading.current_thread() is not threading.main_thread():
         # Signal handlers can only be installed from the main thread.
         yield STOP
         return
 
     def handler(signum, frame):
+        STOP.count += 1
         if STOP.requested:
             raise KeyboardInterrupt
-        STOP.request()
+        STOP.request(signal.Signals(signum).name)
 
-    previous = signal.signal(signal.SIGINT, handler)
+    previous = {signum: signal.signal(signum, handler) for signum in SIGNALS}
     try:
         yield STOP
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for signum, old in previous.items():
+            signal.signal(signum, old)

@@ -11,6 +11,8 @@ class, which keeps the event files alike.
 import json
 import math
 
+from scratch.models import classification_accuracy
+
 TRAIN_COST = "train/cost"
 TRAIN_ACCURACY = "train/accuracy"
 TEST_ACCURACY = "test/accuracy"
@@ -26,6 +28,41 @@ def open_writer(log_dir):
 def should_log(step, log_every):
     """Lightning's rule for a ``log_every_n_steps`` of n: log the steps with (step + 1) % n == 0."""
     return (step + 1) % log_every == 0
+
+
+class ScalarPoints:
+    """The logged iterations' ``train/cost`` (and ``train/accuracy``), written in bulk.
+
+    Training adds a point per logged iteration (a few microseconds); :meth:`write`
+    turns the points gathered so far into one TensorBoard event each, holding both
+    values, at a checkpoint or at the end, so the event file never waits on the loop.
+
+    Parameters
+    ----------
+    classify : bool
+        Whether to log the accuracy too.
+    """
+
+    def __init__(self, classify):
+        self.classify = classify
+        self.points = []
+
+    def add(self, iteration, cost, AL, Y):
+        """Record iteration ``iteration``: its cost, and the accuracy of AL (n_y, m) against Y."""
+        accuracy = classification_accuracy(AL, Y) if self.classify else None
+        self.points.append((iteration, float(cost), accuracy))
+
+    def write(self, writer):
+        """Write the gathered points into ``writer`` (a ``SummaryWriter``) and forget them."""
+        from tensorboard.compat.proto.summary_pb2 import Summary
+
+        file_writer = writer._get_file_writer()
+        for iteration, cost, accuracy in self.points:
+            values = [Summary.Value(tag=TRAIN_COST, simple_value=cost)]
+            if accuracy is not None:
+                values.append(Summary.Value(tag=TRAIN_ACCURACY, simple_value=accuracy))
+            file_writer.add_summary(Summary(value=values), iteration)
+        self.points.clear()
 
 
 def tensorboard_hparams(params):
@@ -77,8 +114,3 @@ def log_hparams(writer, params, metrics, step=None):
     for summary in (experiment, session_start, session_end):
         file_writer.add_summary(summary)
     writer.flush()
-
-
-def log_figure(writer, tag, figure, step=None):
-    """Add a matplotlib figure as an image (the figure stays open for saving)."""
-    writer.add_figure(tag, figure, global_step=step, close=False)

@@ -1,84 +1,68 @@
-"""The common runner: every run of an experiment, with each backend, then the report.
+"""The runner: every run of an experiment with each backend, then the summary.
 
-For each run (one, or one per variant of a sweep) :class:`CourseRunner`
-loads the data once, trains each backend (:mod:`experiments.backends`),
-draws the figures and collects the run's entry of ``summary.json``::
+For each run (one, or one per variant of a sweep) :class:`Runner` loads the
+data once, trains each backend (:mod:`experiments.backends`), draws the
+figures and collects the run's entry of ``summary.json``::
 
     {"label": "main", "params": {...},
      "backends": {"numpy": {"costs": [...], "train_accuracy": 0.99, "test_accuracy": 0.7,
                             "seconds": 4.1},
-                  "torch": {..., "device": "cpu"}},
+                  "torch": {..., "device": "cpu", "world_size": 1}},
      "max_abs_cost_diff": 3.1e-15}
 
 Experiments with something to add (a baseline, a symmetry check, parameter
-counts) subclass it and fill in the hooks :meth:`backend_extra`,
-:meth:`run_extra`, :meth:`summary_extra` and :meth:`notes`; see
-:mod:`experiments.special`.
+counts) give an :class:`~experiments.extras.Extra`.
+
+``summary.json`` says what happened: ``status`` is "running", "complete",
+"interrupted" (with the signal and where) or "failed" (with the error). A
+resumed session starts from the entries the folder already reports and never
+replaces the report of a finished run with a failure: when a resume of a
+complete run fails, ``summary.json`` is left as it was.
 
 In a data-parallel run (``--devices N --strategy ddp``) Lightning runs the
 whole command again in every other process. There the runner only trains the
-Lightning backend, in step with rank zero (:meth:`CourseRunner.run_worker`):
-no NumPy backend, no folder, no figure, no summary.
+Lightning backend, in step with rank zero (:meth:`Runner.run_worker`): no
+NumPy backend, no folder, no figure, no summary.
 """
 
 import json
-import os
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Optional
+from dataclasses import dataclass, field
 
 import numpy as np
 import yaml
 
-from experiments import backends, config, datasets, logs, plots
-from experiments.errors import ExperimentError
+from experiments import logs, plots, report
+from experiments.backends import TrainJob, get_backend
+from experiments.config import check_data_fits_model
+from experiments.data import data_key, load_data
+from experiments.errors import ExperimentError, UsageError
+from experiments.extras import Extra
 from experiments.interrupt import STOP, RunInterrupted
-
-SUMMARY_FILE = "summary.json"
 
 
 @dataclass
 class RunOptions:
-    """The command line's choices for one ``run`` (already checked).
+    """How the runs train (already checked).
 
     Attributes
     ----------
     backends : tuple of str
         ("numpy",), ("torch",) or ("numpy", "torch").
-    out : Path
-        The run folder.
     dtype : str
         "float64" or "float32".
     device : str
         "cpu" or "cuda" (resolved from "auto").
-    iterations, seed, log_every : int, optional
-        Replace every run's iterations / initialisation seed / TensorBoard interval.
-    iterations_per_batch, devices, num_nodes : int, optional
-        Replace the config's ``model.init_args.iterations_per_batch``,
-        ``trainer.devices``, ``trainer.num_nodes`` (Lightning backend).
-    strategy : str, optional
-        Replaces ``trainer.strategy``: "auto" or "ddp".
-    data_dir : str, optional
     quiet : bool
     resume : bool
-        Continue the run found in ``out``.
+        Continue the runs found in the folder.
     rank_zero : bool
         False in the other processes of a data-parallel run, which only train the
         Lightning backend alongside rank zero and write nothing.
     """
 
-    backends: tuple
-    out: Path
+    backends: tuple = ("numpy", "torch")
     dtype: str = "float64"
     device: str = "cpu"
-    iterations: Optional[int] = None
-    seed: Optional[int] = None
-    log_every: Optional[int] = None
-    iterations_per_batch: Optional[int] = None
-    devices: Optional[int] = None
-    strategy: Optional[str] = None
-    num_nodes: Optional[int] = None
-    data_dir: Optional[str] = None
     quiet: bool = False
     resume: bool = False
     rank_zero: bool = True
@@ -93,40 +77,38 @@ def max_abs_cost_diff(results):
     return float(np.max(np.abs(first[:n] - second[:n]))) if n else None
 
 
-class CourseRunner:
+@dataclass
+class RunPlan:
+    """What a run still needs: per backend, a finished result or the iterations done."""
+
+    finished: dict = field(default_factory=dict)
+    done: dict = field(default_factory=dict)
+
+
+class Runner:
     """Trains each run of an experiment with each backend and writes the report.
 
     Parameters
     ----------
     experiment : experiments.registry.Experiment
+    specs : list of experiments.config.RunSpec
     options : RunOptions
+    folder : experiments.run_folder.RunFolder
     """
 
-    # Whether the experiment trains through run_torch, and so can train data-parallel.
-    data_parallel = True
-
-    def __init__(self, experiment, options):
+    def __init__(self, experiment, specs, options, folder):
         self.experiment = experiment
+        self.specs = specs
         self.options = options
-        self.config = config.load_config(config.config_path(experiment.config))
-        self.section = self.config.get("experiment") or {}
-        self.specs = config.run_specs(
-            self.config, iterations=options.iterations, seed=options.seed,
-            data_dir=options.data_dir, log_every=options.log_every,
-            iterations_per_batch=options.iterations_per_batch, devices=options.devices,
-            strategy=options.strategy, num_nodes=options.num_nodes,
-        )
-        self._arrays = {}
+        self.folder = folder
+        self.extra = experiment.extra() if experiment.extra else Extra()
+        self._data = {}
+        self.plans = {}
         self.summary = {"experiment": experiment.name, "status": "running", "runs": []}
 
-    # -- layout -----------------------------------------------------------------------------
     @property
     def is_sweep(self):
         return len(self.specs) > 1 or self.specs[0].label != "main"
-
-    def run_folder(self, spec):
-        """``OUT`` for a single run, ``OUT/<label>`` for each run of a sweep."""
-        return self.options.out if not self.is_sweep else self.options.out / spec.label
 
     def run_params(self, spec):
         """The hyperparameters reported in summary.json and in the HPARAMS tab."""
@@ -143,253 +125,221 @@ class CourseRunner:
         trainer.pop("default_root_dir", None)
         return cfg
 
-    # -- data -------------------------------------------------------------------------------
-    def arrays(self, spec):
-        """The run's data, loaded once per distinct data description."""
-        key = json.dumps([spec.data_name, spec.data_args], sort_keys=True, default=str)
-        if key not in self._arrays:
-            self._arrays[key] = datasets.load_arrays(spec.data_name, spec.data_args,
-                                                     self.options.dtype)
-        return self._arrays[key]
+    def data(self, spec):
+        """The run's data, loaded once per distinct data description, checked against the model."""
+        key = data_key(spec)
+        if key not in self._data:
+            self._data[key] = load_data(spec, self.options.dtype)
+        data = self._data[key]
+        check_data_fits_model(spec, data.X_train, data.Y_train)
+        if spec.world_size > 1:
+            from torch_ref import distributed
 
-    # -- hooks for special experiments ------------------------------------------------------
-    def backend_extra(self, spec, arrays, run):
-        """Extra fields for one backend's entry (``run`` is a BackendRun)."""
-        return {}
+            try:
+                distributed.check_world_size(data.X_train.shape[1], spec.world_size)
+            except ValueError as exc:
+                raise UsageError(f"{self._where(spec)}{exc}") from None
+        return data
 
-    def run_extra(self, spec, arrays, runs):
-        """Extra fields for a run's entry; may also return ``"_predictors"`` for the figures."""
-        return {}
+    def _where(self, spec):
+        return f"run {spec.label}: " if self.is_sweep else ""
 
-    def summary_extra(self, entries):
-        """Extra top-level fields of summary.json, from all the runs' entries."""
-        return {}
+    # -- before anything is written ----------------------------------------------------------
+    def prepare(self):
+        """Load every run's data and, when resuming, read everything the folder holds.
 
-    def notes(self, summary):
-        """Lines printed under the table."""
-        return []
-
-    def extra_rows(self, entry):
-        """Extra table rows for a run: (name, final cost, train acc, test acc, seconds)."""
-        return []
-
-    # -- checks before anything starts -------------------------------------------------------
-    def check_trainer(self):
-        """Reject what the Lightning backend cannot run, in one line; returns the most processes.
-
-        An unknown strategy, CUDA asked for where there is none (or fewer GPUs
-        than ``devices``), a data-parallel run without the torch backend, and
-        more processes than training examples (each process needs one).
+        Everything that can fail on input (data files, damaged results, parameters
+        or checkpoints, a backend already past the iterations asked for) fails
+        here, before the run writes anything.
         """
-        from torch_ref import distributed
-
-        accelerator = "gpu" if self.options.device == "cuda" else "cpu"
-        most = 1
         for spec in self.specs:
-            where = "" if not self.is_sweep else f"run {spec.label}: "
-            try:
-                distributed.check_trainer_options(accelerator, spec.devices, spec.strategy,
-                                                  spec.num_nodes)
-            except ValueError as exc:
-                raise ExperimentError(f"{where}{exc}") from None
-            if spec.world_size == 1:
-                continue
-            if not self.data_parallel:
-                raise ExperimentError(
-                    f"{self.experiment.name} does not train through Lightning: "
-                    "--devices, --num-nodes and trainer.devices must be 1"
-                )
-            if "torch" not in self.options.backends:
-                raise ExperimentError(
-                    f"{spec.world_size} processes (devices x nodes) train the torch backend "
-                    "only; add --backend torch or both, or use --devices 1"
-                )
-            try:
-                distributed.check_world_size(self.arrays(spec).X_train.shape[1], spec.world_size)
-            except ValueError as exc:
-                raise ExperimentError(f"{where}{exc}") from None
-            most = max(most, spec.world_size)
-        return most
-
-    def check_not_past(self):
-        """Before resuming: no backend may already be past the iterations asked for."""
+            self.data(spec)
+        if not self.options.resume:
+            return
         for spec in self.specs:
-            for backend in self.options.backends:
-                folder = self.run_folder(spec) / backend
-                done = backends.iterations_done(folder, backend)
+            plan = RunPlan()
+            for name in self.options.backends:
+                backend = get_backend(name)
+                result = self.folder.read_result(spec.label, name, spec.iterations)
+                job = self.job(spec, name)
+                if result is not None:
+                    try:
+                        plan.finished[name] = backend.load(job, result)
+                    except (KeyError, ValueError, TypeError) as exc:
+                        raise ExperimentError(
+                            f"{job.folder}: its parameters do not fit the run "
+                            f"({' '.join(str(exc).split())})") from None
+                    continue
+                done = backend.iterations_done(job.folder)
                 if done > spec.iterations:
-                    where = "" if not self.is_sweep else f"run {spec.label}: "
                     raise ExperimentError(
-                        f"{where}the {backend} backend is already at iteration {done}, past the "
-                        f"{spec.iterations} asked for; a resumed run can go on, not back"
-                    )
+                        f"{self._where(spec)}the {name} backend is already at iteration {done}, "
+                        f"past the {spec.iterations} asked for; a resumed run can go on, not back")
+                plan.done[name] = done
+            self.plans[spec.label] = plan
+
+    def job(self, spec, backend):
+        options = self.options
+        return TrainJob(spec, self.data(spec), self.folder.backend_dir(spec.label, backend),
+                        dtype=options.dtype, device=options.device, quiet=options.quiet,
+                        resume=options.resume, hparams=self.run_params(spec))
 
     # -- running ----------------------------------------------------------------------------
-    def run(self):
-        """Train every run; returns the summary (also written to OUT/summary.json).
+    def run(self, previous=None):
+        """Train every run; returns the summary (also written to ``summary.json``).
 
-        In a process other than rank zero: :meth:`run_worker`, and None.
+        Parameters
+        ----------
+        previous : dict, optional
+            The folder's summary from an earlier session: its entries are kept until
+            this session replaces them, and when it was complete a failure here
+            leaves the file as it was.
         """
         if not self.options.rank_zero:
             return self.run_worker()
-        out = self.options.out
-        out.mkdir(parents=True, exist_ok=True)
+        earlier_entries = {entry.get("label"): entry for entry in (previous or {}).get("runs", [])
+                           if isinstance(entry, dict)}
+        keep_on_failure = (previous or {}).get("status") == "complete"
+        entries = {}
+
+        def current_runs():
+            labels = [spec.label for spec in self.specs]
+            return [entries.get(label) or earlier_entries[label]
+                    for label in labels if label in entries or label in earlier_entries]
+
         try:
             for spec in self.specs:
-                self.summary["runs"].append(self.run_one(spec))
+                entries[spec.label] = self.run_one(spec, entries)
+                self.summary["runs"] = current_runs()
                 self.write_summary()
-            self.summary.update(self.summary_extra(self.summary["runs"]))
+            self.summary["runs"] = current_runs()
+            self.summary.update(self.extra.summary_fields(self, self.summary["runs"]))
             if self.is_sweep:
                 self.sweep_figures()
             self.summary["status"] = "complete"
         except RunInterrupted as exc:
+            self.summary["runs"] = current_runs()
             self.summary["status"] = "interrupted"
             self.summary["interrupted"] = {
-                "run": exc.run_label, "backend": exc.backend, "iteration": exc.iteration,
+                "signal": exc.signal_name, "run": exc.run_label, "backend": exc.backend,
+                "iteration": exc.iteration,
             }
-            raise
-        except Exception as exc:
-            self.summary["status"] = "failed"
-            self.summary["error"] = " ".join(str(exc).split())
-            raise
-        finally:
             self.write_summary()
+            raise
+        except KeyboardInterrupt:
+            self.summary["runs"] = current_runs()
+            self.summary["status"] = "interrupted"
+            self.summary["interrupted"] = {"signal": "second signal",
+                                           "note": "stopped at once; the last periodic "
+                                                   "checkpoints are the ones to resume from"}
+            self.write_summary()
+            raise
+        except BaseException as exc:
+            if not keep_on_failure:
+                self.summary["runs"] = current_runs()
+                self.summary["status"] = "failed"
+                self.summary["error"] = " ".join(str(exc).split()) or type(exc).__name__
+                self.write_summary()
+            raise
+        self.write_summary()
         return self.summary
 
     def run_worker(self):
         """Train the Lightning backend of every run alongside rank zero; write nothing.
 
         The same sequence of ``trainer.fit``/``trainer.test`` calls as rank zero:
-        a run whose torch backend finished in an earlier session (resumed runs)
-        is skipped by both, a Ctrl-C stops both after the same batch.
+        a run whose torch backend finished in an earlier session is skipped by both,
+        a signal stops both after the same batch.
         """
         if "torch" not in self.options.backends:
             return None
-        options = self.options
+        backend = get_backend("torch")
         for spec in self.specs:
-            folder = self.run_folder(spec) / "torch"
+            job = self.job(spec, "torch")
             if STOP.requested:
-                raise RunInterrupted("torch", backends.iterations_done(folder, "torch"))
-            if options.resume and backends.read_result(folder, spec.iterations) is not None:
+                raise RunInterrupted("torch", backend.iterations_done(job.folder))
+            if self.options.resume and "torch" in self.plans.get(spec.label, RunPlan()).finished:
                 continue
-            backends.run_torch(spec, self.arrays(spec), folder, dtype=options.dtype,
-                               device=options.device, quiet=options.quiet,
-                               resume=options.resume, hparams=self.run_params(spec))
+            backend.train(job)
         return None
 
     def write_summary(self):
-        path = self.options.out / SUMMARY_FILE
-        tmp = path.with_suffix(".json.tmp")
-        tmp.write_text(json.dumps(self.summary, indent=1))
-        os.replace(tmp, path)
+        self.folder.write_summary(self.summary)
 
-    def run_one(self, spec):
+    def table(self, summary):
+        """The end-of-run table, from the summary alone."""
+        return report.training_table(summary, self.extra, self.experiment.course)
+
+    def run_one(self, spec, entries):
         """Train one run with every backend; returns its summary entry."""
-        folder = self.run_folder(spec)
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / "config.yaml").write_text(
-            yaml.safe_dump(self.effective_config(spec), sort_keys=False, default_flow_style=None)
-        )
-        arrays = self.arrays(spec)
-        params = self.run_params(spec)
+        self.folder.write_config(spec.label, yaml.safe_dump(
+            self.effective_config(spec), sort_keys=False, default_flow_style=None))
+        data = self.data(spec)
+        plan = self.plans.get(spec.label, RunPlan())
         runs = {}
-        for backend in self.options.backends:
+        for name in self.options.backends:
+            job = self.job(spec, name)
             try:
                 if STOP.requested:
-                    # Ctrl-C came between two trainings (while drawing, testing, ...).
-                    raise RunInterrupted(backend,
-                                         backends.iterations_done(folder / backend, backend))
-                runs[backend] = self.run_backend(backend, spec, arrays, folder / backend, params)
+                    # A signal came between two trainings (while drawing, testing, ...).
+                    raise RunInterrupted(name, plan.done.get(name, 0) if name not in runs
+                                         else spec.iterations)
+                if name in plan.finished:
+                    runs[name] = plan.finished[name]
+                else:
+                    runs[name] = get_backend(name).train(job)
+                    self.folder.write_result(spec.label, name, runs[name].result)
             except RunInterrupted as exc:
                 exc.run_label = spec.label
                 # The summary of an interrupted run keeps what did finish.
-                self.summary["runs"].append(self.entry(spec, params, runs, status="interrupted"))
+                entries[spec.label] = self.entry(spec, runs, status="interrupted")
                 raise
-            runs[backend].result.update(self.backend_extra(spec, arrays, runs[backend]))
-        extra = self.run_extra(spec, arrays, runs)
-        predictors = extra.pop("_predictors", {})
-        entry = self.entry(spec, params, runs)
-        entry.update(extra)
+            runs[name].result.update(self.extra.backend_fields(spec, data, runs[name]))
+        extra = self.extra.run_extra(self, spec, data, runs)
+        entry = self.entry(spec, runs)
+        entry.update(extra.fields)
         if not all(run.earlier for run in runs.values()):
             # (a run that finished in an earlier session already has its figures)
-            self.figures(spec, arrays, runs, folder, predictors)
+            self.figures(spec, data, runs, extra.predictors)
         return entry
 
-    def entry(self, spec, params, runs, status=None):
+    def entry(self, spec, runs, status=None):
         results = {name: run.result for name, run in runs.items()}
-        entry = {"label": spec.label, "params": params, "backends": results,
+        entry = {"label": spec.label, "params": self.run_params(spec), "backends": results,
                  "max_abs_cost_diff": max_abs_cost_diff(results)}
         if status:
             entry["status"] = status
         return entry
 
-    def run_backend(self, backend, spec, arrays, folder, params):
-        """One backend's run: trained now, or taken from an earlier session when resuming."""
-        options = self.options
-        if options.resume:
-            finished = backends.read_result(folder, spec.iterations)
-            if finished is not None:
-                if backend == "numpy":
-                    return backends.load_numpy_run(spec, folder, finished, options.dtype)
-                return backends.load_torch_run(spec, folder, finished, options.dtype,
-                                               options.device)
-        kwargs = dict(dtype=options.dtype, quiet=options.quiet, resume=options.resume,
-                      hparams=params)
-        if backend == "numpy":
-            return backends.run_numpy(spec, arrays, folder, **kwargs)
-        return backends.run_torch(spec, arrays, folder, device=options.device, **kwargs)
-
-    # -- report -----------------------------------------------------------------------------
-    def table(self, summary):
-        """The end-of-run table: one row per (run, backend), then the notes."""
-        header = ("run", "backend", "final cost", "train acc", "test acc", "seconds",
-                  "max |dJ|")
-        rows = []
-        for entry in summary["runs"]:
-            label = entry["label"]
-            diff = _number(entry.get("max_abs_cost_diff"), ".1e")
-            for name, result in entry["backends"].items():
-                costs = result.get("costs") or []
-                rows.append((label, name, _number(costs[-1] if costs else None, ".6f"),
-                             _percent(result.get("train_accuracy")),
-                             _percent(result.get("test_accuracy")),
-                             _number(result.get("seconds"), ".2f"), diff))
-                label, diff = "", ""
-            for name, cost, train, test, seconds in self.extra_rows(entry):
-                rows.append(("", name, _number(cost, ".6f"), _percent(train), _percent(test),
-                             _number(seconds, ".2f"), ""))
-        if not self.is_sweep:
-            header, rows = header[1:], [row[1:] for row in rows]
-        text = format_table(header, rows)
-        notes = list(self.notes(summary))
-        if self.experiment.course:
-            notes.append(f"course: {self.experiment.course}")
-        return "\n".join([text, *notes])
-
     # -- figures ----------------------------------------------------------------------------
-    def figures(self, spec, arrays, runs, folder, extra_predictors):
-        """Cost curves and the data's own figure, as PNG files and in TensorBoard."""
+    def figures(self, spec, data, runs, extra_predictors):
+        """Cost curves, their difference and the data's own figure, as PNG and in TensorBoard."""
         title = f"{self.experiment.name}" + ("" if spec.label == "main" else f" [{spec.label}]")
-        images = [("cost_curves", plots.cost_curves(
-            {spec.label: {name: run.result["costs"] for name, run in runs.items()}}, title))]
+        costs = {name: run.result["costs"] for name, run in runs.items()}
+        images = [("cost_curves", plots.cost_curves({spec.label: costs}, title))]
+        if len(costs) == 2:
+            images.append(("cost_difference", plots.cost_difference(
+                *costs.values(), f"{title}: |J_numpy - J_torch| per iteration",
+                labels=tuple(costs))))
         predictors = {name: run.predict for name, run in runs.items()}
-        if arrays.kind == "planar":
+        if data.kind == "planar":
             images.append(("decision_boundary", plots.decision_boundaries(
-                arrays.X_train, arrays.Y_train, {**predictors, **extra_predictors}, title)))
-        elif arrays.kind == "images" and arrays.has_test:
-            predictions = {name: (predict(arrays.X_test) > 0.5).astype(np.int64)
+                data.X_train, data.Y_train, {**predictors, **extra_predictors}, title)))
+        elif data.kind == "images" and data.has_test:
+            predictions = {name: (predict(data.X_test) > 0.5).astype(np.int64)
                            for name, predict in predictors.items()}
             images.append(("misclassified", plots.misclassified_images(
-                arrays.X_test, arrays.Y_test, predictions, arrays.image_shape,
-                arrays.classes, f"{title}: misclassified test images")))
-        elif arrays.kind == "regression":
+                data.X_test, data.Y_test, predictions, data.image_shape,
+                data.classes, f"{title}: misclassified test images")))
+        elif data.kind == "regression":
             images.append(("regression_fit", plots.regression_fit(
-                arrays.X_train, arrays.Y_train, predictors, title)))
+                data.X_train, data.Y_train, predictors, title)))
         rendered = [(name, plots.render(fig)) for name, fig in images]
+        folder = self.folder.run_dir(spec.label)
         for name, pixels in rendered:
             plots.save_pixels(pixels, folder / f"{name}.png")
         for run in runs.values():
-            writer = logs.open_writer(run.writer_dir)
+            writer = logs.open_writer(run.log_dir)
             try:
                 for name, pixels in rendered:
                     writer.add_image(f"figures/{name}", pixels, spec.iterations,
@@ -403,38 +353,4 @@ class CourseRunner:
                                    for name, result in entry["backends"].items()}
                   for entry in self.summary["runs"]}
         figure = plots.cost_curves(curves, self.experiment.name)
-        plots.save_pixels(plots.render(figure), self.options.out / "cost_curves.png")
-
-
-def _percent(value):
-    return "-" if value is None else f"{100 * value:.2f} %"
-
-
-def _number(value, spec):
-    return "-" if value is None else format(value, spec)
-
-
-def format_table(header, rows):
-    """Left-aligned first columns, right-aligned numbers, two spaces between columns."""
-    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
-    lines = []
-    for row in [header, *rows]:
-        cells = [str(cell).ljust(width) if i < 2 else str(cell).rjust(width)
-                 for i, (cell, width) in enumerate(zip(row, widths))]
-        lines.append("  ".join(cells).rstrip())
-    lines.insert(1, "-" * len(lines[0]))
-    return "\n".join(lines)
-
-
-def read_run_settings(out, experiment_name):
-    """The settings saved by the run to resume in ``out``; errors when there is none."""
-    path = Path(out) / "run.json"
-    if not path.is_file():
-        raise ExperimentError(f"--resume {out}: no run.json there, so no run to resume")
-    settings = json.loads(path.read_text())
-    if settings.get("experiment") != experiment_name:
-        raise ExperimentError(
-            f"--resume {out}: that folder holds a run of {settings.get('experiment')!r}, "
-            f"not {experiment_name!r}"
-        )
-    return settings
+        plots.save_pixels(plots.render(figure), self.folder.path / "cost_curves.png")

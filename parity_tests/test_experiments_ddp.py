@@ -24,9 +24,9 @@ import yaml
 from lightning.pytorch.strategies.launchers.subprocess_script import _SubprocessScriptLauncher
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
-from experiments import cli
-from experiments.registry import Experiment
-from experiments.runner import CourseRunner, RunOptions
+from experiments import cli, config
+from experiments.registry import EXPERIMENTS
+from experiments.runner import RunOptions, Runner
 from test_ddp import DDP_TOLERANCE  # ddp vs one process: rounding of the additions only
 
 REPO = Path(__file__).resolve().parents[1]
@@ -251,22 +251,23 @@ def test_the_config_s_trainer_section_sets_the_processes(tmp_path, no_process_st
     cfg["data"]["init_args"]["m"] = 2
     cfg["trainer"].update(devices=3, strategy="ddp")
     path.write_text(yaml.safe_dump(cfg))
-    experiment = Experiment("tiny", "shallow-planar on 2 examples", str(path))
+    experiment = EXPERIMENTS["shallow-planar"]
 
-    runner = CourseRunner(experiment, RunOptions(backends=("numpy", "torch"), out=None))
-    spec = runner.specs[0]
+    specs = config.run_specs(config.load_config(path))
+    spec = specs[0]
     assert (spec.devices, spec.strategy, spec.num_nodes, spec.world_size) == (3, "ddp", 1, 3)
+    runner = Runner(experiment, specs, RunOptions(), folder=None)
     with pytest.raises(cli.ExperimentError, match="3 processes for 2 training examples"):
-        runner.check_trainer()
+        runner.prepare()
     # The command line's options win over the config's.
-    runner = CourseRunner(experiment, RunOptions(backends=("numpy", "torch"), out=None,
-                                                 devices=2, strategy="auto"))
-    assert runner.check_trainer() == 2
+    specs = config.run_specs(config.load_config(path), devices=2, strategy="auto")
+    assert specs[0].world_size == 2
+    Runner(experiment, specs, RunOptions(), folder=None).prepare()
     cfg["trainer"]["strategy"] = "deepspeed"
     path.write_text(yaml.safe_dump(cfg))
-    runner = CourseRunner(experiment, RunOptions(backends=("numpy", "torch"), out=None))
+    specs = config.run_specs(config.load_config(path))
     with pytest.raises(cli.ExperimentError, match="unknown strategy 'deepspeed'"):
-        runner.check_trainer()
+        cli._check_data_parallel(experiment, specs, ("numpy", "torch"), "cpu", True)
 
 
 def test_a_refused_command_starts_no_process_and_makes_no_folder(tmp_path):

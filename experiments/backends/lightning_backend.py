@@ -1,0 +1,313 @@
+"""The PyTorch engine: the twin of the run's NumPy model, trained through Lightning.
+
+The twin comes from ``torch_ref.from_scratch`` of a freshly built NumPy model
+(identical initial parameters) inside a ``torch_ref.CourseModule`` running
+``spec.iterations_per_batch`` iterations per ``training_step``; the data is the
+run's data module; the trainer is ``torch_ref.make_trainer`` with a
+``TensorBoardLogger`` writing into the backend's folder.
+
+Callbacks run between batches: a signal stops the run at the end of the current
+batch, and the periodic checkpoint (``checkpoints/last.ckpt``) is written at the
+first batch end at or past each multiple of
+:data:`~experiments.backends.CHECKPOINT_EVERY`.
+
+With ``spec.world_size`` > 1 (``--devices N --strategy ddp``) the twin trains
+data-parallel: Lightning runs the whole command again in every other process,
+each of which calls :meth:`LightningBackend.train` too; rank zero alone writes.
+"""
+
+import contextlib
+import logging
+import time
+import warnings
+from pathlib import Path
+
+import lightning as L
+import numpy as np
+import torch
+from lightning.pytorch.callbacks import TQDMProgressBar
+from lightning.pytorch.loggers import TensorBoardLogger
+
+import torch_ref
+from experiments import backends, interrupt, logs
+from experiments.backends import BackendRun, build_numpy_model
+from experiments.errors import ExperimentError
+from experiments.interrupt import STOP, RunInterrupted
+from experiments.run_folder import PARAMS_FILE, load_npz, save_npz
+
+CHECKPOINT_PATH = Path("checkpoints") / "last.ckpt"
+
+# Trainer settings ``run`` decides itself; the config's other trainer keys pass through.
+RUN_TRAINER_KEYS = {
+    "max_steps", "log_every_n_steps", "default_root_dir", "precision", "accelerator", "devices",
+    "strategy", "num_nodes", "logger", "callbacks", "enable_progress_bar", "enable_checkpointing",
+}
+
+
+class RunState(L.Callback):
+    """Carries the costs and seconds of earlier sessions through the checkpoint."""
+
+    state_key = "experiments.RunState"
+
+    def __init__(self):
+        self.previous_costs = []
+        self.previous_seconds = 0.0
+        self.began = self.ended = None
+        self.module = None
+
+    def setup(self, trainer, pl_module, stage):
+        self.module = pl_module
+
+    def on_train_start(self, trainer, pl_module):
+        self.began, self.ended = time.perf_counter(), None
+
+    def on_train_end(self, trainer, pl_module):
+        self.ended = time.perf_counter()
+
+    def seconds(self):
+        if self.began is None:
+            return self.previous_seconds
+        return self.previous_seconds + (self.ended or time.perf_counter()) - self.began
+
+    def costs(self):
+        return self.previous_costs + (list(self.module.costs) if self.module else [])
+
+    def state_dict(self):
+        return {"costs": self.costs(), "seconds": self.seconds()}
+
+    def load_state_dict(self, state_dict):
+        self.previous_costs = list(state_dict["costs"])
+        self.previous_seconds = float(state_dict["seconds"])
+
+
+class BatchCallback(L.Callback):
+    """Knows the iterations of the batch that just ended: [batch_start, global_step)."""
+
+    batch_start = 0
+
+    def on_train_batch_start(self, trainer, pl_module, batch, batch_idx):
+        self.batch_start = trainer.global_step
+
+
+class StopOnSignal(BatchCallback):
+    """Ends ``fit`` after the current batch when a signal asked any process to stop."""
+
+    def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx):
+        for iteration in range(self.batch_start, trainer.global_step):
+            interrupt.on_iteration("torch", iteration)
+        requested = STOP.requested
+        if trainer.world_size > 1:
+            # All processes stop after the same batch; one that went on would wait
+            # forever for the others in the next iteration's all-reduce.
+            requested = trainer.strategy.reduce_boolean_decision(requested, all=False)
+        if requested:
+            trainer.should_stop = True
+
+
+class PeriodicCheckpoint(BatchCallback):
+    """``last.ckpt`` at the first batch end at or past each multiple of backends.CHECKPOINT_EVERY.
+
+    Not at the end of training: :meth:`LightningBackend.train` saves that one itself.
+    """
+
+    def __init__(self, path):
+        self.path = path
+
+    def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx):
+        step = trainer.global_step
+        if (step // backends.CHECKPOINT_EVERY > self.batch_start // backends.CHECKPOINT_EVERY
+                and step < trainer.max_steps):
+            trainer.save_checkpoint(self.path, weights_only=False)
+
+
+class IterationProgressBar(TQDMProgressBar):
+    """Lightning's bar counting iterations (``global_step``) instead of batches, as the
+    NumPy backend's bar does; rank zero's only."""
+
+    def __init__(self, description):
+        super().__init__()
+        self.description = description
+
+    @property
+    def train_description(self):
+        return self.description
+
+    def on_train_epoch_start(self, trainer, *args):
+        if self._leave:
+            self.train_progress_bar = self.init_train_tqdm()
+        bar = self.train_progress_bar
+        bar.reset(total=trainer.max_steps)
+        bar.initial = bar.n = trainer.global_step  # the rate counts this session only
+        bar.refresh()
+
+    def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx):
+        bar = self.train_progress_bar
+        if bar is not None and not bar.disable:
+            bar.n = trainer.global_step
+            bar.set_postfix(self.get_metrics(trainer, pl_module))  # also redraws
+
+    def get_metrics(self, trainer, pl_module):
+        metrics = super().get_metrics(trainer, pl_module)
+        metrics.pop("v_num", None)  # the logger's version: "torch", cut to "orch"
+        return metrics
+
+
+@contextlib.contextmanager
+def quiet_lightning(quiet):
+    """Hide Lightning's banner lines (GPU available, ...) in quiet mode, and known noise."""
+    loggers = [logging.getLogger(name) for name in ("lightning.pytorch", "lightning.fabric")]
+    levels = [logger.level for logger in loggers]
+    if quiet:
+        for logger in loggers:
+            logger.setLevel(logging.WARNING)
+    with warnings.catch_warnings():
+        # One full batch per step: worker processes would only add start-up time.
+        warnings.filterwarnings("ignore", message=".*does not have many workers.*")
+        warnings.filterwarnings("ignore", message=".*number of training batches.*")
+        # Lightning 2.6 internals on torch 2.13; nothing a user of this project can act on.
+        warnings.filterwarnings("ignore", message=".*treespec, LeafSpec.*")
+        # A resumed run restarts Lightning's epoch mid-way; harmless here, where every
+        # batch is the same full training set.
+        warnings.filterwarnings("ignore", message=".*from a checkpoint that ended before the epoch.*")
+        try:
+            yield
+        finally:
+            for logger, level in zip(loggers, levels):
+                logger.setLevel(level)
+
+
+def torch_device(name):
+    """Resolve ``--device`` ("auto", "cpu", "cuda") to "cpu" or "cuda"; error without a GPU."""
+    if name == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if name == "cuda" and not torch.cuda.is_available():
+        raise ExperimentError(
+            "--device cuda: no CUDA GPU is available to PyTorch here; use --device cpu or auto")
+    if name not in ("cpu", "cuda"):
+        raise ExperimentError(f"--device must be auto, cpu or cuda, got {name!r}")
+    return name
+
+
+def _predictor(twin):
+    def predict(X):
+        with torch.no_grad():
+            return twin(torch.as_tensor(X, dtype=twin.dtype, device=twin.device)).cpu().numpy()
+
+    return predict
+
+
+def _log_graph(logger, twin, X):
+    """The twin's graph on a few training examples, for TensorBoard's GRAPHS tab."""
+    example = torch.as_tensor(X[:, : min(8, X.shape[1])], dtype=twin.dtype, device=twin.device)
+    with warnings.catch_warnings():
+        # The twin's input checks read the values through NumPy; the tracer warns that
+        # they become constants of the trace, which is what we want here.
+        warnings.simplefilter("ignore")
+        logger.experiment.add_graph(twin, example)
+
+
+def _read_global_step(path):
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=False)
+        return int(state["global_step"])
+    except FileNotFoundError:
+        raise
+    except Exception as exc:  # truncated zip, unpickling errors, missing keys
+        raise ExperimentError(f"{path} is damaged ({type(exc).__name__}): cannot read the "
+                              "Lightning checkpoint of this run folder") from None
+
+
+class LightningBackend:
+    """Trains the twin of a run's NumPy model with a Lightning ``Trainer``."""
+
+    name = "torch"
+
+    def iterations_done(self, folder):
+        path = Path(folder) / CHECKPOINT_PATH
+        return _read_global_step(path) if path.exists() else 0
+
+    def _twin(self, job):
+        return torch_ref.from_scratch(build_numpy_model(job.spec, job.dtype), dtype=job.dtype,
+                                      device=job.device)
+
+    def train(self, job):
+        spec, data, folder = job.spec, job.data, Path(job.folder)
+        rank_zero = torch_ref.distributed.is_global_zero()
+        if rank_zero:
+            folder.mkdir(parents=True, exist_ok=True)
+        twin = self._twin(job)
+        module = torch_ref.CourseModule(twin, spec.learning_rate, spec.iterations_per_batch)
+        datamodule = data.datamodule
+        logger = TensorBoardLogger(save_dir=str(folder.parent), name="", version=folder.name,
+                                   default_hp_metric=False)
+        last = folder / CHECKPOINT_PATH
+        state = RunState()
+        callbacks = [state, StopOnSignal(), PeriodicCheckpoint(last)]
+        if not job.quiet:
+            callbacks.append(IterationProgressBar(f"{type(twin).__name__} (Lightning)"))
+        extra = {k: v for k, v in spec.trainer_args.items() if k not in RUN_TRAINER_KEYS}
+        # Every process decides alike: they read the same folder (same machine or shared disk).
+        ckpt_path = None
+        if job.resume and last.exists():
+            _read_global_step(last)  # a damaged checkpoint is one line, before Lightning reads it
+            ckpt_path = str(last)
+        with quiet_lightning(job.quiet):
+            trainer = torch_ref.make_trainer(
+                spec.iterations,
+                accelerator="gpu" if job.device == "cuda" else "cpu",
+                devices=spec.devices,
+                strategy=spec.strategy,
+                num_nodes=spec.num_nodes,
+                precision="64-true" if np.dtype(job.dtype) == np.float64 else "32-true",
+                logger=logger,
+                callbacks=callbacks,
+                enable_progress_bar=not job.quiet,
+                # No ModelCheckpoint: the periodic one is ours, the final one is saved below.
+                enable_checkpointing=False,
+                log_every_n_steps=spec.log_every,
+                **extra,
+            )
+            interrupt.guard_lightning_exit(trainer.fit, module, datamodule=datamodule,
+                                           ckpt_path=ckpt_path)
+            # Saved by hand so that last.ckpt is the state at the very end (or at the signal).
+            # Every process calls it (it synchronises them); rank zero writes the file.
+            trainer.save_checkpoint(last, weights_only=False)
+            if trainer.world_size > 1 and trainer.strategy.reduce_boolean_decision(
+                    STOP.requested, all=False):
+                STOP.request()  # every process then stops before the next backend or run alike
+            if trainer.global_step < spec.iterations:
+                raise RunInterrupted("torch", trainer.global_step)
+            costs = state.costs()
+            seconds = state.seconds()
+            test_accuracy = None
+            if data.has_test and twin.task == "classification":
+                (metrics,) = trainer.test(module, datamodule=datamodule, verbose=False)
+                test_accuracy = float(metrics["test/accuracy"])
+        if not trainer.is_global_zero:
+            return None
+        twin.to(job.device)
+        train_accuracy = (twin.accuracy(datamodule.X_train, datamodule.Y_train)
+                          if twin.task == "classification" else None)
+        result = {
+            "costs": [float(c) for c in costs],
+            "train_accuracy": train_accuracy,
+            "test_accuracy": test_accuracy,
+            "seconds": seconds,
+            "device": str(job.device),
+            "world_size": trainer.world_size,
+        }
+        _log_graph(logger, twin, data.X_train)
+        params = dict(job.hparams or spec.params(), backend=self.name)
+        logger.log_hyperparams(logs.tensorboard_hparams(params), logs.final_metrics(result),
+                               step=spec.iterations)
+        logger.finalize("success")
+        params_np = torch_ref.to_numpy_params(twin)
+        save_npz(folder / PARAMS_FILE, params_np)
+        return BackendRun(result, params_np, _predictor(twin), folder)
+
+    def load(self, job, result):
+        twin = self._twin(job)
+        torch_ref.load_numpy_params(twin, load_npz(Path(job.folder) / PARAMS_FILE,
+                                                   "torch parameters"))
+        return BackendRun(result, torch_ref.to_numpy_params(twin), _predictor(twin),
+                          Path(job.folder), earlier=True)

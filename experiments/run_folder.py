@@ -1,0 +1,301 @@
+"""A run folder: every path of a run, written atomically, held by one process at a time.
+
+Layout of ``runs/NAME/<timestamp>`` (or ``--out DIR``)::
+
+    run.json            the settings and the config the run started with, and its sessions
+    summary.json        what the run reports: status, every finished run's results
+    .lock               held (flock) by the process writing the folder; holds its pid
+    config.yaml         the LightningCLI config of a single run (``fit --config`` reproduces it)
+    numpy/, torch/      one folder per backend: TensorBoard events, checkpoint, result.json
+    <label>/...         a sweep: one folder per variant holding config.yaml, numpy/, torch/
+    *.png               figures
+
+Every file is written to a temporary name and renamed, so a signal or a crash
+leaves the old version or the new one, never half a file. Reading checks
+what it reads and names the file in one line when it is damaged. A run's
+settings and config are those recorded in ``run.json`` when it started: a
+resumed run uses them, not the experiment's config file as it is now.
+"""
+
+import datetime
+import errno
+import fcntl
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+
+from experiments.errors import ExperimentError
+
+RUN_FILE = "run.json"
+SUMMARY_FILE = "summary.json"
+RESULT_FILE = "result.json"
+LOCK_FILE = ".lock"
+CONFIG_FILE = "config.yaml"
+PARAMS_FILE = "params.npz"
+RUNS_ROOT = Path("runs")
+# Handed by the first process of a data-parallel run to the processes Lightning starts
+# (they inherit its environment): the folder of this run, not a timestamped one of their own.
+RUN_FOLDER_ENV = "NNDL_EXPERIMENTS_RUN_FOLDER"
+
+
+def _describe_os_error(exc):
+    if exc.errno == errno.ENAMETOOLONG:
+        return "the name is too long for the file system"
+    return exc.strerror or str(exc)
+
+
+def write_bytes_atomic(path, data):
+    """Write ``data`` to ``path`` through a temporary file and a rename."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise ExperimentError(f"cannot write {path}: {_describe_os_error(exc)}") from None
+
+
+def write_json(path, data):
+    """``data`` as indented JSON in ``path``, atomically."""
+    write_bytes_atomic(path, json.dumps(data, indent=1).encode())
+
+
+def write_text(path, text):
+    write_bytes_atomic(path, text.encode())
+
+
+def read_json(path, what="file"):
+    """The JSON object in ``path``; one line naming the file when it is missing or damaged."""
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text())
+    except FileNotFoundError:
+        raise ExperimentError(f"{path} is missing: the {what} of this run folder") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ExperimentError(f"{path} is damaged ({type(exc).__name__}): cannot read the "
+                              f"{what} of this run folder") from None
+    if not isinstance(data, dict):
+        raise ExperimentError(f"{path} is damaged: expected a JSON object, the {what}")
+    return data
+
+
+def save_npz(path, arrays):
+    """``np.savez`` through a temporary file and a rename."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "wb") as handle:
+            np.savez(handle, **arrays)
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise ExperimentError(f"cannot write {path}: {_describe_os_error(exc)}") from None
+
+
+def load_npz(path, what="arrays"):
+    """Every array of an ``.npz`` file as a dict; one line naming the file when damaged."""
+    path = Path(path)
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            return {name: archive[name] for name in archive.files}
+    except FileNotFoundError:
+        raise ExperimentError(f"{path} is missing: the {what} of this run folder") from None
+    except Exception as exc:  # zipfile.BadZipFile, ValueError, OSError, EOFError, ...
+        raise ExperimentError(f"{path} is damaged ({type(exc).__name__}): cannot read the "
+                              f"{what} of this run folder") from None
+
+
+class FolderInUse(ExperimentError):
+    """Another process holds the run folder's lock."""
+
+    def __init__(self, path, pid):
+        holder = f"process {pid}" if pid else "another process"
+        super().__init__(f"run folder {path} is in use by {holder}; wait for it to finish "
+                         "(two processes never write one run folder)")
+        self.path = path
+        self.pid = pid
+
+
+class RunFolder:
+    """The folder of one run of an experiment (all its variants and backends).
+
+    Parameters
+    ----------
+    path : Path
+    is_sweep : bool
+        Whether each run has a folder of its own (``path/<label>``).
+    """
+
+    def __init__(self, path, is_sweep=False):
+        self.path = Path(path)
+        self.is_sweep = is_sweep
+        self._lock_handle = None
+
+    # -- making and finding ----------------------------------------------------------------
+    @classmethod
+    def create(cls, experiment_name, out=None, is_sweep=False):
+        """A folder no run has used: ``out`` if empty or new, else ``runs/NAME/<timestamp>[-k]``.
+
+        Raises ExperimentError with one line when ``out`` holds files, lies under a
+        regular file, cannot be written or has too long a name.
+        """
+        if out is not None:
+            out = Path(out)
+            if out.exists() and (not out.is_dir() or any(out.iterdir())):
+                raise ExperimentError(
+                    f"--out {out} already holds files; a new run never overwrites an old one "
+                    f"(choose another folder, or continue that run with --resume {out})")
+            cls._mkdir(out, exist_ok=True)
+            return cls(out, is_sweep)
+        stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+        base = RUNS_ROOT / experiment_name / stamp
+        for k in range(1, 1000):
+            folder = base if k == 1 else base.with_name(f"{stamp}-{k}")
+            try:
+                cls._mkdir(folder, exist_ok=False)
+                return cls(folder, is_sweep)
+            except FileExistsError:
+                continue
+        raise ExperimentError(f"cannot find a free run folder under {base.parent}")
+
+    @staticmethod
+    def _mkdir(path, exist_ok):
+        try:
+            path.mkdir(parents=True, exist_ok=exist_ok)
+        except FileExistsError:
+            if not exist_ok or not path.is_dir():
+                raise
+        except NotADirectoryError:
+            raise ExperimentError(f"cannot create run folder {path}: a part of that path "
+                                  "is a file, not a folder") from None
+        except OSError as exc:
+            raise ExperimentError(f"cannot create run folder {path}: "
+                                  f"{_describe_os_error(exc)}") from None
+        if not os.access(path, os.W_OK | os.X_OK):
+            raise ExperimentError(f"cannot write in run folder {path}: permission denied")
+
+    @classmethod
+    def existing(cls, path, experiment_name):
+        """The folder of an earlier run of ``experiment_name``, to resume; checked first."""
+        path = Path(path)
+        if not path.is_dir():
+            raise ExperimentError(f"--resume {path}: no such folder")
+        if not (path / RUN_FILE).exists():
+            raise ExperimentError(f"--resume {path}: no run.json there, so no run to resume")
+        settings = read_json(path / RUN_FILE, "settings (run.json)")
+        if settings.get("experiment") != experiment_name:
+            raise ExperimentError(
+                f"--resume {path}: that folder holds a run of {settings.get('experiment')!r}, "
+                f"not {experiment_name!r}")
+        if not isinstance(settings.get("config"), dict):
+            raise ExperimentError(f"{path / RUN_FILE} is damaged: it holds no config")
+        return cls(path, settings.get("is_sweep", False))
+
+    # -- the lock --------------------------------------------------------------------------
+    def lock(self):
+        """Hold the folder's lock (until :meth:`unlock` or the process ends).
+
+        Raises :class:`FolderInUse`, naming the holder's pid, when another process holds it.
+        """
+        path = self.path / LOCK_FILE
+        try:
+            handle = open(path, "a+")
+        except OSError as exc:
+            raise ExperimentError(f"cannot write in run folder {self.path}: "
+                                  f"{_describe_os_error(exc)}") from None
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            pid = handle.read().strip()
+            handle.close()
+            raise FolderInUse(self.path, pid) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        self._lock_handle = handle
+
+    def unlock(self):
+        if self._lock_handle is not None:
+            self._lock_handle.close()
+            self._lock_handle = None
+
+    def is_locked_by_another(self):
+        """True when a live process other than this one holds the lock."""
+        if self._lock_handle is not None:
+            return False
+        path = self.path / LOCK_FILE
+        if not path.is_file():
+            return False
+        with open(path) as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            fcntl.flock(handle, fcntl.LOCK_UN)
+        return False
+
+    # -- paths -----------------------------------------------------------------------------
+    def run_dir(self, label):
+        """The folder of run ``label``: the run folder itself, or ``<label>/`` in a sweep."""
+        return self.path / label if self.is_sweep else self.path
+
+    def backend_dir(self, label, backend):
+        return self.run_dir(label) / backend
+
+    # -- the run's files -------------------------------------------------------------------
+    def read_settings(self):
+        return read_json(self.path / RUN_FILE, "settings (run.json)")
+
+    def write_settings(self, settings):
+        write_json(self.path / RUN_FILE, settings)
+
+    def read_summary(self):
+        """The summary, or None when the run never wrote one."""
+        if not (self.path / SUMMARY_FILE).exists():
+            return None
+        return read_json(self.path / SUMMARY_FILE, "summary (summary.json)")
+
+    def write_summary(self, summary):
+        write_json(self.path / SUMMARY_FILE, summary)
+
+    def write_config(self, label, text):
+        folder = self.run_dir(label)
+        folder.mkdir(parents=True, exist_ok=True)
+        write_text(folder / CONFIG_FILE, text)
+
+    def read_result(self, label, backend, iterations):
+        """A backend's finished result if it covers ``iterations``, else None."""
+        path = self.backend_dir(label, backend) / RESULT_FILE
+        if not path.exists():
+            return None
+        result = read_json(path, f"{backend} result")
+        costs = result.get("costs")
+        if not isinstance(costs, list):
+            raise ExperimentError(f"{path} is damaged: it holds no cost curve")
+        return result if len(costs) == iterations else None
+
+    def write_result(self, label, backend, result):
+        write_json(self.backend_dir(label, backend) / RESULT_FILE, result)
+
+
+def worker_folder(out, resume):
+    """The run folder in a process Lightning started for a data-parallel run (no checks).
+
+    Another machine of a multi-node run started without --out or --resume writes
+    nothing; it only trains, so any path serves.
+    """
+    if os.environ.get(RUN_FOLDER_ENV):
+        return Path(os.environ[RUN_FOLDER_ENV])
+    if resume is not None:
+        return Path(resume)
+    if out is not None:
+        return Path(out)
+    return RUNS_ROOT / "worker"
