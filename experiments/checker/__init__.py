@@ -1,0 +1,104 @@
+"""Check a learner's course functions against the reference, naming the mistakes.
+
+From a notebook::
+
+    from experiments.checker import check
+    check(L_model_backward)      # one function
+    check(globals())             # every course function the notebook defines
+
+From a shell: ``python -m experiments check my_notebook.ipynb`` (see
+:mod:`experiments.checker.cli`). Importing this package imports neither torch
+nor Lightning; torch is used only when a gradient is checked.
+"""
+
+import sys
+import types
+
+__all__ = ["check", "check_path"]
+
+
+def _options(only, assignment, full, runs, data_dir, time_limit):
+    from experiments.checker.core import Options
+
+    if isinstance(only, str):
+        only = (only,)
+    return Options(only=tuple(only) if only else None, assignment=assignment,
+                   runs="full" if full else ("short" if runs else None), data_dir=data_dir,
+                   time_limit=time_limit)
+
+
+def check(what, *, only=None, assignment=None, full=False, runs=True, data_dir=None,
+          time_limit=10.0, quiet=False, file=None):
+    """Judge course functions and print one line per function, then a summary.
+
+    Parameters
+    ----------
+    what : function, dict, str or os.PathLike
+        One function (``check(linear_backward)``), a notebook's namespace
+        (``check(globals())``: the functions defined there, not those imported),
+        or the path of a ``.ipynb``/``.py`` file or a folder of them.
+    only : str or sequence of str, optional
+        Check only these names.
+    assignment : str, optional
+        ``basics``, ``logistic_regression``, ``planar``, ``deep_step_by_step`` or
+        ``deep_application``; by default inferred from names and signatures.
+    full : bool
+        Whole runs of the model functions at the course's length (default: a few
+        hundred iterations).
+    runs : bool
+        Whole runs at all.
+    data_dir : str, optional
+        Folder of the cat files (default ``$NNDL_DATA_DIR``, then ``./datasets``).
+    time_limit : float
+        Seconds one call of a learner's function may take.
+    quiet : bool
+        Print nothing.
+    file : file object, optional
+        Where to print (default ``sys.stdout``).
+
+    Returns
+    -------
+    list of experiments.checker.report.Record
+    """
+    from experiments.checker import core, loader, report
+
+    options = _options(only, assignment, full, runs, data_dir, time_limit)
+    if isinstance(what, types.FunctionType):
+        records = core.check_functions({what.__name__: what}, what.__globals__, options,
+                                       path=getattr(what, "__module__", None) or "notebook")
+        if not records:
+            raise ValueError(f"{what.__name__} is not one of the course's functions; "
+                             "name it as the assignment does")
+    elif isinstance(what, dict):
+        submission = loader.from_namespace(what)
+        records = core.check_functions(submission.functions, what, options, path="notebook")
+    else:
+        return check_path(what, options=options, quiet=quiet, file=file)
+    if not quiet:
+        print("\n".join(report.format_records(records)), file=file or sys.stdout)
+    return records
+
+
+def check_path(path, options=None, quiet=False, file=None):
+    """Judge the course functions of a notebook, a module or a folder of them.
+
+    Raises
+    ------
+    experiments.checker.loader.LoadError
+        No such file, or nothing the checker can read.
+    """
+    from experiments.checker import core, loader, report
+
+    options = options or _options(None, None, False, True, None, 10.0)
+    records = []
+    files = loader.learner_files(path)
+    for file_path in files:
+        submission = loader.load(file_path)
+        for problem in submission.problems:
+            records.append(report.Record(file=str(file_path), status="problem", message=problem))
+        records += core.check_functions(submission.functions, submission.namespace, options,
+                                        path=str(file_path))
+    if not quiet:
+        print("\n".join(report.format_records(records, show_files=len(files) > 1)),
+              file=file or sys.stdout)
+    return records

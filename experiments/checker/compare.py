@@ -1,0 +1,190 @@
+"""Compare what a learner's function returned with what the course's returns.
+
+One walk over the expected value (tuples, lists, dicts, arrays, numbers) finds
+the first difference and says it in the course's words: which output, its shape
+against the course's, rank-1 arrays and transposes by name, the largest
+difference of the values.
+"""
+
+import numbers
+from dataclasses import dataclass
+
+import numpy as np
+
+# Values: a learner's arithmetic may be ordered differently from the reference's.
+RTOL = 1e-6
+ATOL = 1e-9
+
+
+@dataclass
+class Difference:
+    """The first place where two results differ.
+
+    Attributes
+    ----------
+    kind : {"type", "shape", "keys", "length", "value"}
+    where : str
+        The output, in the course's names (``dW``, ``grads["db1"]``, ``cache[0]``).
+    text : str
+        One line for the learner.
+    max_diff : float or None
+        Largest absolute difference, for ``kind == "value"``.
+    """
+
+    kind: str
+    where: str
+    text: str
+    max_diff: float = None
+
+
+def _describe(value):
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape}"
+    if isinstance(value, bool):
+        return f"the bool {value}"
+    if isinstance(value, numbers.Integral):
+        return f"the int {value}"
+    if isinstance(value, np.generic):
+        return f"a NumPy {type(value).__name__}"
+    if isinstance(value, float):
+        return "a float"
+    if value is None:
+        return "None"
+    return f"a {type(value).__name__}"
+
+
+def _is_scalar(value):
+    return isinstance(value, (numbers.Number, np.generic)) or (
+        isinstance(value, np.ndarray) and value.shape == ())
+
+
+def child(where, key):
+    """The name of an entry of ``where``: ``grads["dW1"]``, ``cache[0]``."""
+    if isinstance(key, str):
+        return f'{where}["{key}"]' if where else key
+    return f"{where}[{key}]"
+
+
+def _numbers(where, expected, got):
+    """Compare two arrays or numbers of equal shape by value."""
+    try:
+        e = np.asarray(expected, dtype=np.float64)
+        g = np.asarray(got, dtype=np.float64)
+    except (TypeError, ValueError):
+        return Difference("type", where, f"{where} is {_describe(got)}, not numbers")
+    if np.allclose(g, e, rtol=RTOL, atol=ATOL, equal_nan=True):
+        return None
+    with np.errstate(invalid="ignore"):
+        diff = np.abs(g - e)
+    diff = np.where(np.isnan(diff), np.inf, diff)
+    biggest = float(np.max(diff)) if diff.size else 0.0
+    scale = float(np.max(np.abs(e))) if e.size else 0.0
+    if e.ndim == 0:
+        text = f"{where} is {float(g):.6g}; the course's is {float(e):.6g}"
+    else:
+        text = (f"{where} {e.shape} differs: max difference {biggest:.3g} "
+                f"(the course's largest entry is {scale:.3g})")
+    return Difference("value", where, text, biggest)
+
+
+def compare(expected, got, where="the result", values=True):
+    """The first difference between the course's result and the learner's, or None.
+
+    Parameters
+    ----------
+    expected : object
+        What the reference returned.
+    got : object
+        What the learner's function returned.
+    where : str
+        Name of the whole result.
+    values : bool
+        Compare values too (False: types, keys and shapes only).
+
+    Returns
+    -------
+    Difference or None
+    """
+    if isinstance(expected, dict):
+        if not isinstance(got, dict):
+            return Difference("type", where, f"{where} is {_describe(got)}; the course's is a "
+                                             f"dict with keys {', '.join(map(str, expected))}")
+        missing = [k for k in expected if k not in got]
+        extra = [k for k in got if k not in expected]
+        if missing or extra:
+            parts = []
+            if missing:
+                parts.append("has no " + ", ".join(map(str, missing)))
+            if extra:
+                parts.append("has unexpected " + ", ".join(map(str, extra)))
+            return Difference("keys", where, f"{where} " + " and ".join(parts))
+        for key in expected:
+            found = compare(expected[key], got[key], child(where, key) if where != "the result"
+                            else str(key), values)
+            if found:
+                return found
+        return None
+    if isinstance(expected, (tuple, list)):
+        if isinstance(got, np.ndarray) and isinstance(expected, list) and got.ndim == 1:
+            got = list(got)
+        if not isinstance(got, (tuple, list)):
+            kind = "tuple" if isinstance(expected, tuple) else "list"
+            return Difference("type", where, f"{where} is {_describe(got)}; the course's is a "
+                                             f"{kind} of {len(expected)}")
+        if len(got) != len(expected):
+            return Difference("length", where, f"{where} has {len(got)} entries; "
+                                               f"the course's has {len(expected)}")
+        for index, (e, g) in enumerate(zip(expected, got)):
+            found = compare(e, g, child(where, index), values)
+            if found:
+                return found
+        return None
+    if isinstance(expected, np.ndarray) and expected.shape != ():
+        if not isinstance(got, np.ndarray):
+            return Difference("type", where, f"{where} is {_describe(got)}; the course's is "
+                                             f"an array of shape {expected.shape}")
+        if got.shape != expected.shape:
+            return Difference("shape", where, shape_text(where, got.shape, expected.shape))
+        return _numbers(where, expected, got) if values else None
+    # A number: the course's tests check the kind of number.
+    if isinstance(expected, bool) or isinstance(expected, (numbers.Integral, np.integer)):
+        if not isinstance(got, (numbers.Integral, np.integer)) or isinstance(got, bool):
+            return Difference("type", where, f"{where} is {_describe(got)}; the course's is "
+                                             f"the int {expected}")
+        return _numbers(where, expected, got) if values else None
+    if type(expected) is float:  # noqa: E721 - a Python float exactly, as the course checks
+        if not isinstance(got, (float, np.floating)) or isinstance(got, np.ndarray):
+            extra = ""
+            if isinstance(got, np.ndarray) and got.size == 1:
+                extra = " (float(np.squeeze(...)) makes it one)"
+            if isinstance(got, numbers.Integral):
+                extra = f" (write {got}.0)"
+            return Difference("type", where, f"{where} is {_describe(got)}; the course's is a "
+                                             f"Python float{extra}")
+        return _numbers(where, expected, got) if values else None
+    if _is_scalar(expected):
+        if not _is_scalar(got):
+            shape = getattr(got, "shape", None)
+            extra = " (np.squeeze it)" if shape is not None and np.size(got) == 1 else ""
+            return Difference("type", where, f"{where} is {_describe(got)}; the course's is a "
+                                             f"single number{extra}")
+        return _numbers(where, expected, got) if values else None
+    return None if got is expected or got == expected else Difference(
+        "value", where, f"{where} is {got!r}; the course's is {expected!r}")
+
+
+def shape_text(where, got, expected):
+    """One line about a wrong shape, naming rank-1 arrays and transposes."""
+    if len(got) == 1 and len(expected) == 2 and got[0] in expected and 1 in expected:
+        return (f"{where} has shape {got}, a rank-1 array; the course's is {expected} "
+                "(keepdims=True or .reshape)")
+    if len(got) == 0 and len(expected) == 2:
+        return f"{where} is a single number; the course's has shape {expected}"
+    if len(got) == 2 and got == expected[::-1]:
+        return f"{where} has shape {got}, the transpose of the course's {expected}"
+    return f"{where} has shape {got}; the course's is {expected}"
+
+
+def same(expected, got):
+    """Whether two results agree in structure and value (for matching known mistakes)."""
+    return compare(expected, got) is None

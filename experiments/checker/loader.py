@@ -1,0 +1,306 @@
+"""Read a learner's notebook or module without running it.
+
+Only the definitions are taken: imports, top-level ``def`` statements and simple
+constant assignments (``layers_dims = [12288, 20, 7, 5, 1]``), parsed with
+:mod:`ast` from each code cell. Nothing else runs: no data loading, no training,
+no ``%magic`` or ``!shell`` line, no test call. A cell that does not parse is
+recorded by number and the other cells are still taken.
+
+The course's notebooks import helpers shipped beside them (``dnn_utils``,
+``dnn_app_utils_v3``, ``planar_utils``, ``testCases``, ...). Those files are not
+part of the learner's work and are usually not where the checker runs, so the
+helpers the learner's functions call are given from this project's reference
+(:mod:`scratch.course`) and the rest of those imports are skipped.
+"""
+
+import ast
+import json
+import os
+import types
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# Cell magics whose body is still Python; any other ``%%magic`` cell is not Python at all.
+PYTHON_CELL_MAGICS = ("time", "timeit", "capture", "prun", "debug")
+
+
+class LoadError(Exception):
+    """The path cannot be checked at all (missing, unreadable, not a notebook or module)."""
+
+
+@dataclass
+class Submission:
+    """What one learner file defines.
+
+    Attributes
+    ----------
+    path : str
+        The file, as given.
+    namespace : dict
+        The module namespace the definitions were executed in.
+    functions : dict
+        ``name -> function`` for every top-level function the file defines, in order.
+    problems : list of str
+        One line per cell (or statement) that could not be taken, e.g. a cell
+        that does not parse.
+    skipped_imports : list of str
+        Imports that failed or were left out (the course's test helpers).
+    """
+
+    path: str
+    namespace: dict
+    functions: dict = field(default_factory=dict)
+    problems: list = field(default_factory=list)
+    skipped_imports: list = field(default_factory=list)
+
+
+def _helper_modules():
+    """The course's helper modules, by name, as ``name -> {attribute: object}`` (lazily)."""
+    from scratch.course import deep_application as app
+    from scratch.course import deep_step_by_step as step
+    from scratch.course import logistic_regression as logreg
+    from scratch.course import planar
+
+    from scratch.initializers import initialize_parameters
+
+    activations = {name: getattr(step, name)
+                   for name in ("sigmoid", "relu", "sigmoid_backward", "relu_backward")}
+    app_helpers = {name: getattr(step, name) for name in step.__all__}
+
+    def initialize_parameters_deep(layer_dims):
+        """dnn_app_utils_v3's version: reseeds 1, W = randn / sqrt(n_{l-1})."""
+        return initialize_parameters(layer_dims, init="course", scale="lecun", seed=1)
+
+    app_helpers["initialize_parameters_deep"] = initialize_parameters_deep
+    app_helpers["predict"] = app.predict
+    planar_helpers = {"sigmoid": logreg.sigmoid}
+    return {
+        "dnn_utils": activations,
+        "dnn_utils_v2": activations,
+        "dnn_app_utils_v2": app_helpers,
+        "dnn_app_utils_v3": app_helpers,
+        "planar_utils": planar_helpers,
+    }
+
+
+# Imported by the course's notebooks but only for their test cells, figures or data loading.
+SKIPPED_MODULE_PREFIXES = (
+    "testCases", "testcases", "public_tests", "test_utils", "lr_utils", "outputs",
+    "IPython", "google.colab",
+)
+
+
+def _strip_magics(source):
+    """The cell's source with IPython-only lines blanked; None for a non-Python cell magic."""
+    lines = source.splitlines()
+    stripped = lines[0].lstrip() if lines else ""
+    if stripped.startswith("%%"):
+        magic = stripped[2:].split()[0] if stripped[2:].split() else ""
+        if magic not in PYTHON_CELL_MAGICS:
+            return None
+        lines[0] = ""
+    out = []
+    for line in lines:
+        head = line.lstrip()
+        # Blank rather than delete, so that line numbers in messages stay the cell's own.
+        out.append("" if head.startswith(("%", "!")) else line)
+    return "\n".join(out)
+
+
+def _is_constant(node):
+    """Whether an expression is a literal (numbers, strings, lists/tuples/dicts of them)."""
+    try:
+        ast.literal_eval(node)
+        return True
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return False
+
+
+def _wanted(node):
+    """Whether a top-level statement is taken: an import, a def, a constant assignment."""
+    if isinstance(node, (ast.Import, ast.ImportFrom, ast.FunctionDef)):
+        return True
+    if isinstance(node, ast.Assign):
+        return all(isinstance(t, ast.Name) for t in node.targets) and _is_constant(node.value)
+    if isinstance(node, ast.AnnAssign):
+        return isinstance(node.target, ast.Name) and node.value is not None and \
+            _is_constant(node.value)
+    return False
+
+
+def _read_cells(path):
+    """The code cells of a notebook (list of source strings), or the whole module as one."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise LoadError(f"{path}: not a text file ({exc.reason})") from None
+    except OSError as exc:
+        raise LoadError(f"{path}: cannot be read ({exc.strerror})") from None
+    if str(path).endswith(".ipynb"):
+        try:
+            notebook = json.loads(text)
+            cells = notebook["cells"]
+        except (ValueError, KeyError, TypeError):
+            raise LoadError(f"{path}: not a Jupyter notebook (no JSON 'cells' list)") from None
+        sources = []
+        for cell in cells:
+            if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+                sources.append(None)
+                continue
+            source = cell.get("source", "")
+            sources.append("".join(source) if isinstance(source, list) else str(source))
+        return sources, "cell"
+    return [text], None
+
+
+def _bind_helper(namespace, node, helpers, skipped):
+    """Handle an import of a course helper module; True when it was one (or a skipped one)."""
+    if isinstance(node, ast.ImportFrom):
+        module = node.module or ""
+        if module in helpers:
+            provided = helpers[module]
+            for alias in node.names:
+                if alias.name == "*":
+                    namespace.update(provided)
+                elif alias.name in provided:
+                    namespace[alias.asname or alias.name] = provided[alias.name]
+            return True
+        if module.startswith(SKIPPED_MODULE_PREFIXES):
+            skipped.append(f"from {module} import ...")
+            return True
+        return False
+    handled = False
+    for alias in node.names:
+        if alias.name in helpers:
+            module = types.ModuleType(alias.name)
+            module.__dict__.update(helpers[alias.name])
+            namespace[alias.asname or alias.name] = module
+            handled = True
+        elif alias.name.startswith(SKIPPED_MODULE_PREFIXES):
+            skipped.append(f"import {alias.name}")
+            handled = True
+    return handled
+
+
+def load(path):
+    """Take the definitions of a learner's ``.ipynb`` or ``.py`` file.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+
+    Returns
+    -------
+    Submission
+
+    Raises
+    ------
+    LoadError
+        The file does not exist or is not a notebook / readable module.
+    """
+    path = str(path)
+    if not os.path.isfile(path):
+        raise LoadError(f"{path}: no such file")
+    sources, unit = _read_cells(path)
+    namespace = {"__name__": "learner", "__file__": path, "__builtins__": __builtins__}
+    submission = Submission(path=path, namespace=namespace)
+    helpers = None
+    folder = os.path.dirname(os.path.abspath(path))
+
+    for number, source in enumerate(sources, start=1):
+        if source is None:
+            continue
+        where = f"cell {number}" if unit else os.path.basename(path)
+        code = _strip_magics(source) if unit else source
+        if code is None or not code.strip():
+            continue
+        try:
+            tree = ast.parse(code, filename=where)
+        except SyntaxError as exc:
+            detail = f"line {exc.lineno}: {exc.msg}" if exc.lineno else exc.msg
+            submission.problems.append(f"{where} does not parse ({detail}); "
+                                       "its definitions were not checked")
+            continue
+        for node in tree.body:
+            if not _wanted(node):
+                continue
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                if helpers is None:
+                    helpers = _helper_modules()
+                if _bind_helper(namespace, node, helpers, submission.skipped_imports):
+                    continue
+            if isinstance(node, ast.FunctionDef):
+                # Decorators could run anything; the course's functions have none.
+                node.decorator_list = []
+            module = ast.Module(body=[node], type_ignores=[])
+            try:
+                compiled = compile(module, where, "exec")
+                _exec_near(compiled, namespace, folder)
+            except ImportError as exc:
+                submission.skipped_imports.append(f"{ast.unparse(node)} ({exc})")
+            except Exception as exc:  # noqa: BLE001 - a learner's statement may fail any way
+                submission.problems.append(
+                    f"{where}, line {node.lineno}: {type(exc).__name__}: {exc}")
+            else:
+                if isinstance(node, ast.FunctionDef):
+                    submission.functions.pop(node.name, None)
+                    submission.functions[node.name] = namespace[node.name]
+    return submission
+
+
+def _exec_near(compiled, namespace, folder):
+    """Run one taken statement with the learner's folder importable (for their own modules)."""
+    import sys
+
+    added = folder not in sys.path
+    if added:
+        sys.path.insert(0, folder)
+    try:
+        exec(compiled, namespace)  # noqa: S102 - definitions only, see _wanted
+    finally:
+        if added:
+            try:
+                sys.path.remove(folder)
+            except ValueError:
+                pass
+
+
+def learner_files(path):
+    """The ``.ipynb`` and ``.py`` files to check under ``path`` (a file or a folder).
+
+    Raises
+    ------
+    LoadError
+        ``path`` does not exist, or is a folder with no notebook or module in it.
+    """
+    path = Path(path)
+    if path.is_file():
+        if path.suffix not in (".ipynb", ".py"):
+            raise LoadError(f"{path}: not a notebook (.ipynb) or a module (.py)")
+        return [path]
+    if not path.exists():
+        raise LoadError(f"{path}: no such file or folder")
+    files = sorted(
+        p for p in path.rglob("*")
+        if p.suffix in (".ipynb", ".py") and p.is_file()
+        and not any(part.startswith((".", "__")) for part in p.relative_to(path).parts)
+    )
+    if not files:
+        raise LoadError(f"{path}: no .ipynb or .py file in this folder")
+    return files
+
+
+def from_namespace(namespace, name="notebook"):
+    """A :class:`Submission` of the functions a running notebook defined (``globals()``).
+
+    Only functions defined in that namespace's own module count (``__module__``
+    equal to its ``__name__``), not those it imported.
+    """
+    module_name = namespace.get("__name__", "__main__")
+    functions = {key: value for key, value in namespace.items()
+                 if isinstance(value, types.FunctionType)
+                 and getattr(value, "__module__", None) == module_name}
+    return Submission(path=name, namespace=namespace, functions=functions)
+
+
+__all__ = ["LoadError", "Submission", "load", "learner_files", "from_namespace"]
