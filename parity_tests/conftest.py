@@ -1,9 +1,21 @@
-"""Shared fixtures for the whole suite."""
+"""Shared fixtures and settings for the whole suite."""
+
+import os
 
 import pytest
+from hypothesis import settings
 
 from scratch.data import find_cat_data_dir
 from scratch.errors import DatasetNotFoundError
+
+# Property-based tests draw the same examples on every run and every machine: a suite that
+# can go red at random blocks everyone, and an example stored in a local database would be
+# replayed here but never in CI. "deterministic" is always loaded unless HYPOTHESIS_PROFILE
+# names another; "explore" (new random draws on every run) is for hunting new failures by
+# hand: a failure it finds belongs in the test as an explicit @example.
+settings.register_profile("deterministic", derandomize=True, database=None, print_blob=True)
+settings.register_profile("explore", derandomize=False, database=None, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "deterministic"))
 
 
 @pytest.fixture(scope="session")

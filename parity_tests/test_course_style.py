@@ -12,11 +12,12 @@ import pytest
 
 import scratch
 from experiments import course_style
+from helpers import run_tolerance
 from scratch.data import load_cat_dataset, load_digits_binary, make_flower
 
-# Both sides are float64 and differ only in the order of roundings: a few
-# hundred ulps of relative difference after tens of iterations at most.
-RTOL = 1e-10
+# Both sides are float64 and differ only in the order of roundings, carried from step to
+# step: the suite's allowance for training runs, helpers.run_tolerance (measured: 7.3 eps
+# after 30 flower iterations, under 2 on the others).
 
 
 def _digits():
@@ -46,10 +47,11 @@ def _compare(X, Y, layer_dims, activation, learning_rate, seed, scale, iteration
     expected_params, expected_costs = course_style.L_layer_model(
         X, Y, layer_dims, learning_rate, iterations, seed, scale, activation
     )
-    np.testing.assert_allclose(costs, expected_costs, rtol=RTOL, err_msg="cost per iteration")
+    rtol = run_tolerance(iterations)["rtol"]
+    np.testing.assert_allclose(costs, expected_costs, rtol=rtol, err_msg="cost per iteration")
     for name, value in expected_params.items():
         np.testing.assert_allclose(
-            model.params[name], value, rtol=RTOL, atol=RTOL * np.abs(value).max(),
+            model.params[name], value, rtol=rtol, atol=rtol * np.abs(value).max(),
             err_msg=f"final {name}",
         )
 

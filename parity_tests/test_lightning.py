@@ -12,7 +12,7 @@ from lightning.pytorch.cli import LightningCLI
 from lightning.pytorch.loggers import TensorBoardLogger
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
-from helpers import DEVICES, TOLERANCES, accelerator, assert_dicts_close
+from helpers import DEVICES, accelerator, assert_dicts_close, run_tolerance
 from scratch import data as scratch_data
 from scratch import models as scratch_models
 from scratch.errors import TrainingDivergedError
@@ -72,7 +72,7 @@ def test_flower_runs_match_numpy_step_for_step(run, device):
     module = run(twin, X, Y, accelerator=accelerator(device))
     assert len(module.costs) == 200
     assert_dicts_close("ShallowNetwork(2, 4) on the flower", {"costs": costs, **np_model.params},
-                       {"costs": module.costs, **to_numpy_params(twin)}, **TOLERANCES["float64"])
+                       {"costs": module.costs, **to_numpy_params(twin)}, **run_tolerance(200))
 
 
 def test_cat_runs_match_numpy_step_for_step(cat_data_dir, device):
@@ -81,7 +81,7 @@ def test_cat_runs_match_numpy_step_for_step(cat_data_dir, device):
     expected, actual, _ = train_both(model, data.X_train, data.Y_train,
                                      CatDataModule(str(cat_data_dir)), 0.0075, 20, device)
     assert_dicts_close("DeepNetwork([12288, 20, 7, 5, 1]) on the cats", expected, actual,
-                       **TOLERANCES["float64"])
+                       **run_tolerance(20))
 
 
 def test_digits_runs_match_numpy_and_test_metrics_agree(device):
@@ -101,7 +101,7 @@ def test_digits_runs_match_numpy_and_test_metrics_agree(device):
          "test/accuracy": np_model.accuracy(data.X_test, data.Y_test),
          "step": 60.0},  # logged at the iteration count, where the train/ curves end
         {"costs": module.costs, **to_numpy_params(twin), **metrics},
-        **TOLERANCES["float64"],
+        **run_tolerance(60),
     )
 
 
@@ -120,7 +120,7 @@ def test_data_without_test_split_reports_training_metrics(device):
         {"train/cost": np_model.cost(X, Y), "train/accuracy": np_model.accuracy(X, Y),
          "step": 30.0},
         metrics,
-        **TOLERANCES["float64"],
+        **run_tolerance(30),
     )
 
 
@@ -132,7 +132,7 @@ def test_float32_run_follows_the_float64_numpy_run(device):
     )
     assert str(module.model.dtype) == "torch.float32"
     assert_dicts_close("float32 ShallowNetwork(2, 4) on the flower", expected, actual,
-                       **TOLERANCES["float32"])
+                       **run_tolerance(200, "float32"))
 
 
 @pytest.mark.parametrize("steps_per_epoch", [1, 50, 300])
@@ -151,7 +151,7 @@ def test_diverging_run_stops_with_a_clear_error_at_numpys_step(steps_per_epoch, 
     assert f"at step {step} " in str(twin_error.value)
     assert_dicts_close("RegressionNetwork([1, 1]) diverging",
                        {"costs": numpy_error.value.costs}, {"costs": twin_error.value.costs},
-                       **TOLERANCES["float64"])
+                       **run_tolerance(step))
 
 
 def test_tensorboard_logger_receives_every_step(tmp_path, device):
@@ -193,4 +193,4 @@ def test_lightning_cli_builds_the_twin_from_a_nested_class_path(tmp_path, monkey
     costs = train(scratch_models.ShallowNetwork(2, 4), X, Y, 1.2, 5, progress=False)
     assert cli.model.model.config == scratch_models.ShallowNetwork(2, 4).config
     assert_dicts_close("ShallowNetwork(2, 4) from LightningCLI", {"costs": costs},
-                       {"costs": cli.model.costs}, **TOLERANCES["float64"])
+                       {"costs": cli.model.costs}, **run_tolerance(5))

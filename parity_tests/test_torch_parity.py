@@ -12,7 +12,7 @@ import re
 import numpy as np
 import pytest
 import torch
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from helpers import (
@@ -20,7 +20,6 @@ from helpers import (
     DEVICES,
     MODELS,
     MODEL_IDS,
-    TOLERANCES,
     TWIN_DTYPES,
     as_tensors,
     assert_dicts_close,
@@ -28,7 +27,9 @@ from helpers import (
     build,
     make_data,
     numpy_results,
+    pass_tolerance,
     rounding_scales,
+    run_tolerance,
     train_twin,
     twin_results,
 )
@@ -103,7 +104,7 @@ def test_forward_cost_and_gradients_match(description, dtype, m, device):
     X, Y = make_data(model, m)
     twin = from_scratch(model, dtype=dtype, device=device)
     actual = twin_results(twin, *as_tensors(twin, X, Y))
-    assert_dicts_close(description[0], numpy_results(model, X, Y), actual, **TOLERANCES[dtype],
+    assert_dicts_close(description[0], numpy_results(model, X, Y), actual, **pass_tolerance(dtype),
                        scales=rounding_scales(model, X, Y, dtype))
 
 
@@ -113,13 +114,16 @@ def test_twin_accepts_numpy_input_and_predicts_like_numpy(description, device):
     X, Y = make_data(model, 9)
     twin = from_scratch(model, device=device)
     predictions = twin.predict(X)
-    assert predictions.dtype == (torch.int64 if model.task == "classification" else torch.float64)
+    classifier = model.task == "classification"
+    assert predictions.dtype == (torch.int64 if classifier else torch.float64)
+    scales = rounding_scales(model, X, Y)
     assert_dicts_close(
         description[0],
         {"predict": model.predict(X), "logits": model.forward(X)[1][-1][1]},
         {"predict": predictions.cpu().numpy(), "logits": twin.logits(X).detach().cpu().numpy()},
-        **TOLERANCES["float64"],
-        scales={"predict": 0.0, "logits": rounding_scales(model, X, Y)["ZL"]},
+        **pass_tolerance(),
+        # Classes must be equal; a regression's predictions are A[L], a sum that may cancel.
+        scales={"predict": 0.0 if classifier else scales["AL"], "logits": scales["ZL"]},
     )
 
 
@@ -156,6 +160,11 @@ def architectures(draw):
 
 @settings(max_examples=40, deadline=None)
 @given(architecture=architectures(), m=st.integers(1, 6), data_seed=st.integers(0, 2**16))
+# A saturated tanh unit (Z = 7.6): 1 - tanh^2 = 1e-6 is computed by cancellation, with an
+# absolute error of about eps, so dW1 and db1 differ by 5e-11 of themselves. A tolerance
+# relative to g'(Z) alone failed here; rounding_scales carries that absolute term.
+@example(architecture=("ShallowNetwork", dict(n_x=2, n_h=1, n_y=1, hidden_activation="tanh",
+                                              init="lecun", seed=3)), m=1, data_seed=3)
 def test_random_architectures_match(architecture, m, data_seed, device):
     name, kwargs = architecture
     model = getattr(scratch_models, name)(**kwargs)
@@ -163,7 +172,7 @@ def test_random_architectures_match(architecture, m, data_seed, device):
     twin = from_scratch(model, device=device)
     actual = twin_results(twin, *as_tensors(twin, X, Y))
     assert_dicts_close(f"{name}({kwargs})", numpy_results(model, X, Y), actual,
-                       **TOLERANCES["float64"], scales=rounding_scales(model, X, Y))
+                       **pass_tolerance(), scales=rounding_scales(model, X, Y))
 
 
 @pytest.mark.parametrize("dtype", TWIN_DTYPES)
@@ -186,7 +195,7 @@ def test_saturated_outputs_give_the_same_finite_cost(description, dtype, device)
     assert binary_cross_entropy(expected["AL"], Y) == np.inf
     assert np.isfinite(expected["cost"]) and np.isfinite(actual["cost"])
     assert expected["cost"] > 100
-    assert_dicts_close(description[0], expected, actual, **TOLERANCES[dtype],
+    assert_dicts_close(description[0], expected, actual, **pass_tolerance(dtype),
                        scales=rounding_scales(model, X, Y, dtype))
 
 
@@ -217,7 +226,7 @@ def test_zero_init_keeps_hidden_units_identical_in_both_twins(cls, kwargs, init,
     numpy_costs = train(model, X, Y, learning_rate=0.5, num_iterations=40, progress=False)
     twin_costs = train_twin(twin, X, Y, learning_rate=0.5, num_iterations=40)
     twin_params = to_numpy_params(twin)
-    tol = TOLERANCES["float64"]
+    tol = run_tolerance(40)
     assert_dicts_close(f"{cls.__name__} init={init}", {"costs": numpy_costs, **model.params},
                        {"costs": twin_costs, **twin_params}, **tol)
     # The first layer moved far beyond rounding, so identical rows are not trivially zero.
