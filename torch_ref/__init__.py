@@ -17,6 +17,7 @@ from torch_ref.data import (
     HousePriceDataModule,
     PlanarDataModule,
 )
+from torch_ref.init import draw_initial_parameters
 from torch_ref.lightning import CourseModule, fit, fit_arrays, make_trainer
 from torch_ref.models import (
     TWINS,
