@@ -62,15 +62,20 @@ def cost_difference(costs_a, costs_b, title, labels=("numpy", "torch")):
     labels : (str, str)
         Names of the two backends, for the axis label.
 
-    Exact zeros (identical costs) are drawn at the smallest positive float64, so the log
-    axis shows them at its floor instead of dropping them.
+    One dot per iteration. Exact zeros (identical costs) are drawn on a dashed floor a decade
+    below the smallest nonzero difference, so the log axis shows them instead of dropping
+    them, without stretching down to 1e-308.
     """
     a = np.asarray(costs_a, dtype=np.float64)
     b = np.asarray(costs_b, dtype=np.float64)
     n = min(a.size, b.size)
     diff = np.abs(a[:n] - b[:n])
+    positive = diff[diff > 0]
+    floor = positive.min() / 10 if positive.size else np.finfo(np.float64).eps / 10
     fig, ((ax,),) = _figure()
-    ax.semilogy(np.arange(n), np.maximum(diff, np.finfo(np.float64).tiny), linewidth=1.0)
+    ax.semilogy(np.arange(n), np.maximum(diff, floor), ".", markersize=2.5)
+    ax.axhline(floor, color="gray", linestyle="--", linewidth=0.8, label="equal (0)")
+    ax.legend(fontsize="small", loc="best")
     ax.set_xlabel("iteration")
     ax.set_ylabel(f"|J_{labels[0]} - J_{labels[1]}|")
     ax.set_title(title)
