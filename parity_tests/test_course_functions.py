@@ -125,11 +125,15 @@ def test_planar_published_cases():
     params = {"W1": np.array(PLANAR_W1), "W2": np.array(PLANAR_W2),
               "b1": np.zeros((4, 1)), "b2": np.zeros((1, 1))}
     cache = {
-        "A1": np.array([[-0.00616578, 0.0020626, 0.00349619], [-0.05225116, 0.02725659, -0.02646251],
-                        [-0.02009721, 0.0036869, 0.02883756], [0.02152675, -0.01385234, 0.02599885]]),
+        "A1": np.array([[-0.00616578, 0.0020626, 0.00349619],
+                        [-0.05225116, 0.02725659, -0.02646251],
+                        [-0.02009721, 0.0036869, 0.02883756],
+                        [0.02152675, -0.01385234, 0.02599885]]),
         "A2": np.array([[0.5002307, 0.49985831, 0.50023963]]),
-        "Z1": np.array([[-0.00616586, 0.0020626, 0.0034962], [-0.05229879, 0.02726335, -0.02646869],
-                        [-0.02009991, 0.00368692, 0.02884556], [0.02153007, -0.01385322, 0.02600471]]),
+        "Z1": np.array([[-0.00616586, 0.0020626, 0.0034962],
+                        [-0.05229879, 0.02726335, -0.02646869],
+                        [-0.02009991, 0.00368692, 0.02884556],
+                        [0.02153007, -0.01385322, 0.02600471]]),
         "Z2": np.array([[0.00092281, -0.00056678, 0.00095853]]),
     }
     grads = planar.backward_propagation(params, cache, X, Y)
@@ -400,14 +404,18 @@ def test_deep_single_steps_are_the_blocks():
         block_A, block_cache = scratch.linear_activation_forward(A_prev, W, b, activation)
         np.testing.assert_array_equal(A, block_A)
         np.testing.assert_array_equal(cache[1], block_cache[1])
-        for got, expected in zip(deep_step_by_step.linear_activation_backward(dA, cache, activation),
-                                 scratch.linear_activation_backward(dA, block_cache, activation)):
+        ours = deep_step_by_step.linear_activation_backward(dA, cache, activation)
+        blocks = scratch.linear_activation_backward(dA, block_cache, activation)
+        for got, expected in zip(ours, blocks):
             np.testing.assert_array_equal(got, expected)
     Z = A_prev
-    for course_pair, block_pair in (((deep_step_by_step.sigmoid, deep_step_by_step.sigmoid_backward),
-                                     (scratch.sigmoid, scratch.sigmoid_backward)),
-                                    ((deep_step_by_step.relu, deep_step_by_step.relu_backward),
-                                     (scratch.relu, scratch.relu_backward))):
+    pairs = (
+        ((deep_step_by_step.sigmoid, deep_step_by_step.sigmoid_backward),
+         (scratch.sigmoid, scratch.sigmoid_backward)),
+        ((deep_step_by_step.relu, deep_step_by_step.relu_backward),
+         (scratch.relu, scratch.relu_backward)),
+    )
+    for course_pair, block_pair in pairs:
         A, cache = course_pair[0](Z)
         np.testing.assert_array_equal(A, block_pair[0](Z)[0])
         assert cache is Z
@@ -504,7 +512,8 @@ def test_deep_types_and_grads_layout():
     assert type(cost) is np.ndarray and cost.ndim == 0
     grads = deep_step_by_step.L_model_backward(AL, Y, caches)
     L = 3
-    assert sorted(grads) == sorted([f"dA{l}" for l in range(L)] + [f"dW{l}" for l in range(1, L + 1)]
+    assert sorted(grads) == sorted([f"dA{l}" for l in range(L)]
+                                   + [f"dW{l}" for l in range(1, L + 1)]
                                    + [f"db{l}" for l in range(1, L + 1)])
     for l in range(L):
         # grads["dA" + str(l)] is the dA_prev of layer l + 1, shaped like that layer's A_prev.
@@ -737,9 +746,63 @@ BAD_SHAPES = [
 ]
 
 
-@pytest.mark.parametrize("call, fragment", [c[1:] for c in BAD_SHAPES], ids=[c[0] for c in BAD_SHAPES])
+@pytest.mark.parametrize("call, fragment", [c[1:] for c in BAD_SHAPES],
+                         ids=[c[0] for c in BAD_SHAPES])
 def test_bad_shapes_give_one_clear_error(call, fragment):
     with pytest.raises(ShapeError) as info:
         call()
     message = str(info.value)
     assert fragment in message and "\n" not in message
+
+
+# -- the course's names, arguments and defaults -----------------------------------------------
+
+SIGNATURES = {
+    course_basics: {
+        "basic_sigmoid": "(x)", "sigmoid": "(x)", "sigmoid_derivative": "(x)",
+        "image2vector": "(image)", "normalizeRows": "(x)", "softmax": "(x)",
+        "L1": "(yhat, y)", "L2": "(yhat, y)",
+    },
+    logistic_regression: {
+        "sigmoid": "(z)", "initialize_with_zeros": "(dim)", "propagate": "(w, b, X, Y)",
+        "optimize": "(w, b, X, Y, num_iterations=100, learning_rate=0.009, print_cost=False)",
+        "predict": "(w, b, X)",
+        "model": "(X_train, Y_train, X_test, Y_test, num_iterations=2000, learning_rate=0.5, "
+                 "print_cost=False)",
+    },
+    planar: {
+        "layer_sizes": "(X, Y)", "initialize_parameters": "(n_x, n_h, n_y)",
+        "forward_propagation": "(X, parameters)", "compute_cost": "(A2, Y)",
+        "backward_propagation": "(parameters, cache, X, Y)",
+        "update_parameters": "(parameters, grads, learning_rate=1.2)",
+        "nn_model": "(X, Y, n_h, num_iterations=10000, print_cost=False)",
+        "predict": "(parameters, X)",
+    },
+    deep_step_by_step: {
+        "sigmoid": "(Z)", "relu": "(Z)", "sigmoid_backward": "(dA, cache)",
+        "relu_backward": "(dA, cache)", "initialize_parameters": "(n_x, n_h, n_y)",
+        "initialize_parameters_deep": "(layer_dims)", "linear_forward": "(A, W, b)",
+        "linear_activation_forward": "(A_prev, W, b, activation)",
+        "L_model_forward": "(X, parameters)", "compute_cost": "(AL, Y)",
+        "linear_backward": "(dZ, cache)",
+        "linear_activation_backward": "(dA, cache, activation)",
+        "L_model_backward": "(AL, Y, caches)",
+        "update_parameters": "(params, grads, learning_rate)",
+    },
+    deep_application: {
+        "two_layer_model": "(X, Y, layers_dims, learning_rate=0.0075, num_iterations=3000, "
+                           "print_cost=False)",
+        "L_layer_model": "(X, Y, layers_dims, learning_rate=0.0075, num_iterations=3000, "
+                         "print_cost=False)",
+        "predict": "(X, y, parameters)",
+    },
+}
+
+
+@pytest.mark.parametrize("module", SIGNATURES, ids=lambda m: m.__name__.rsplit(".", 1)[1])
+def test_names_arguments_and_defaults_are_the_course_s(module):
+    import inspect
+
+    assert sorted(module.__all__) == sorted(SIGNATURES[module])
+    for name, signature in SIGNATURES[module].items():
+        assert str(inspect.signature(getattr(module, name))) == signature, name

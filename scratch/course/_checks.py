@@ -6,6 +6,12 @@ from scratch.errors import ShapeError
 from scratch.training import update_parameters as _update_in_place
 
 
+def floating(array):
+    """``array`` as an ndarray, integers and booleans converted to float64."""
+    array = np.asarray(array)
+    return array if np.issubdtype(array.dtype, np.inexact) else array.astype(np.float64)
+
+
 def as_2d(name, array, func):
     """``array`` as an ndarray, which must be 2-D (rows, columns)."""
     array = np.asarray(array)

@@ -25,6 +25,7 @@ from scratch.costs import binary_cross_entropy
 from scratch.course._checks import (
     as_2d,
     check_shape,
+    floating,
     labels_like,
     layer_params,
     updated_copy,
@@ -52,10 +53,6 @@ __all__ = [
 _COURSE_ACTIVATIONS = ("sigmoid", "relu")
 
 
-def _floating(array):
-    array = np.asarray(array)
-    return array if np.issubdtype(array.dtype, np.inexact) else array.astype(np.float64)
-
 
 def _activation(activation, func):
     if activation not in _COURSE_ACTIVATIONS:
@@ -74,7 +71,7 @@ def _backward_args(dA, cache, func):
 
 def _linear_args(A_name, A, W, b, func):
     """A (n_{l-1}, m), W (n_l, n_{l-1}), b (n_l, 1), checked against each other."""
-    A = as_2d(A_name, _floating(A), func)
+    A = as_2d(A_name, floating(A), func)
     W = as_2d("W", W, func)
     check_shape(A_name, A, (W.shape[1], None), func)
     b = check_shape("b", np.asarray(b), (W.shape[0], 1), func)
@@ -117,7 +114,7 @@ def sigmoid(Z):
     A : ndarray, same shape as Z
     cache : ndarray, Z
     """
-    return _act.sigmoid(_floating(Z))
+    return _act.sigmoid(floating(Z))
 
 
 def relu(Z):
@@ -148,7 +145,7 @@ def sigmoid_backward(dA, cache):
     dZ : ndarray, shape (n_l, m)
     """
     dA, Z = _backward_args(dA, cache, "sigmoid_backward")
-    return _act.sigmoid_backward(dA, _floating(Z))
+    return _act.sigmoid_backward(dA, floating(Z))
 
 
 def relu_backward(dA, cache):
@@ -253,7 +250,7 @@ def L_model_forward(X, parameters):
     layers = layer_params(parameters, "L_model_forward")
     X = as_2d("X", X, "L_model_forward")
     check_shape("X", X, (layers[0][0].shape[1], None), "L_model_forward")
-    A = _floating(X)
+    A = floating(X)
     caches = []
     for l, (W, b) in enumerate(layers, 1):
         A, cache = _layers.linear_activation_forward(
@@ -325,7 +322,7 @@ def linear_activation_backward(dA, cache, activation):
     _activation(activation, func)
     linear_cache, Z = _unpack_layer_cache(cache, func)
     dA, Z = _backward_args(dA, Z, func)
-    dZ = _act.get_activation(activation).backward(dA, _floating(Z))
+    dZ = _act.get_activation(activation).backward(dA, floating(Z))
     return linear_backward(dZ, linear_cache)
 
 

@@ -16,7 +16,7 @@ import numpy as np
 
 from scratch.activations import sigmoid as _sigmoid
 from scratch.costs import binary_cross_entropy
-from scratch.course._checks import as_2d, check_shape
+from scratch.course._checks import as_2d, check_shape, floating
 from scratch.errors import ShapeError
 from scratch.initializers import initialize_parameters
 from scratch.layers import linear_activation_forward, linear_backward
@@ -26,23 +26,18 @@ from scratch.validation import check_positive
 __all__ = ["sigmoid", "initialize_with_zeros", "propagate", "optimize", "predict", "model"]
 
 
-def _floating(array):
-    """``array`` as an ndarray, integers and booleans converted to float64."""
-    array = np.asarray(array)
-    return array if np.issubdtype(array.dtype, np.inexact) else array.astype(np.float64)
-
 
 def _bias(b, func):
     """b, one number (a float, a 0-d or a (1, 1) array), as the (1, 1) array the layer uses."""
-    b = _floating(b)
+    b = floating(b)
     if b.size != 1:
         raise ShapeError(f"{func}: b must be one number (a float), got shape {b.shape}")
     return b.reshape(1, 1)
 
 
 def _check_wX(w, X, func, reshape_w=False):
-    X = as_2d("X", _floating(X), func)
-    w = _floating(w)
+    X = as_2d("X", floating(X), func)
+    w = floating(w)
     if reshape_w and w.size == X.shape[0]:
         w = w.reshape(X.shape[0], 1)  # as the course's predict does
     check_shape("w", w, (X.shape[0], 1), func)
@@ -60,7 +55,7 @@ def sigmoid(z):
     -------
     s : ndarray, same shape as ``z``
     """
-    return _sigmoid(_floating(z))[0]
+    return _sigmoid(floating(z))[0]
 
 
 def initialize_with_zeros(dim):
@@ -132,7 +127,7 @@ def optimize(w, b, X, Y, num_iterations=100, learning_rate=0.009, print_cost=Fal
     """
     check_positive("num_iterations", num_iterations, integer=True)
     w, X = _check_wX(w, X, "optimize")
-    params = {"w": np.array(w, copy=True), "b": np.array(_floating(b), copy=True)}
+    params = {"w": np.array(w, copy=True), "b": np.array(floating(b), copy=True)}
     _bias(params["b"], "optimize")
     costs = []
     for i in range(num_iterations):
