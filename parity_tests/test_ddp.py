@@ -12,6 +12,7 @@ Each data-parallel run costs about 10 s here (two interpreters importing torch
 and Lightning one after the other); the three-process run is marked ``slow``.
 """
 
+import importlib
 import os
 import subprocess
 import sys
@@ -40,25 +41,39 @@ from torch_ref import ddp_run, distributed
 # and digits; 34 eps after 1000 flower steps. One example counted twice or dropped out of
 # 400 changes the first gradient by about 1/400, 1e13 eps.
 # -- the runs -------------------------------------------------------------------------------
-# id: (twin class, twin args, data module class, data args, learning rate, steps), the
-# hyperparameters of the experiments of the same name.
+# id: (twin class, twin args, data module class path, data args, learning rate, steps), the
+# hyperparameters of the experiments of the same name; "shallow-planar-3-outputs" is
+# shallow-planar with three labels per point (multi_output_data.py), so that the cost's
+# mean over m, not over m times n_y, is checked across processes too.
+PARITY_TESTS = os.path.dirname(os.path.abspath(__file__))
 RUNS = {
     "shallow-planar": (
         "ShallowNetwork",
         dict(n_x=2, n_h=4, hidden_activation="tanh", init="course", seed=2, scale=0.01),
-        "PlanarDataModule", dict(dataset="flower", m=400, seed=1), 1.2, 30,
+        "torch_ref.PlanarDataModule", dict(dataset="flower", m=400, seed=1), 1.2, 30,
+    ),
+    "shallow-planar-3-outputs": (
+        "ShallowNetwork",
+        dict(n_x=2, n_h=4, n_y=3, hidden_activation="tanh", init="course", seed=2, scale=0.01),
+        "multi_output_data.MultiLabelPlanarDataModule", dict(dataset="flower", m=400, seed=1),
+        1.2, 30,
     ),
     "deep-digits": (
         "DeepNetwork",
         dict(layer_dims=[64, 20, 7, 5, 1], init="course", seed=1, scale="lecun"),
-        "DigitsDataModule", dict(positive_digit=0, seed=0), 0.0075, 40,
+        "torch_ref.DigitsDataModule", dict(positive_digit=0, seed=0), 0.0075, 40,
     ),
     "deepL-cats": (
         "DeepNetwork",
         dict(layer_dims=[12288, 20, 7, 5, 1], init="course", seed=1, scale="lecun"),
-        "CatDataModule", {}, 0.0075, 40,
+        "torch_ref.CatDataModule", {}, 0.0075, 40,
     ),
 }
+
+
+def data_module_class(class_path):
+    module_name, _, name = class_path.rpartition(".")
+    return getattr(importlib.import_module(module_name), name)
 
 
 def write_config(path, run_id, data_dir=None):
@@ -71,7 +86,7 @@ def write_config(path, run_id, data_dir=None):
                   "init_args": {"learning_rate": learning_rate,
                                 "model": {"class_path": f"torch_ref.{twin}",
                                           "init_args": twin_args}}},
-        "data": {"class_path": f"torch_ref.{data}", "init_args": data_args},
+        "data": {"class_path": data, "init_args": data_args},
         "trainer": {"max_steps": steps, "precision": "64-true"},
     }
     path.write_text(yaml.safe_dump(config))
@@ -84,7 +99,7 @@ def run_one_process(run_id, log_dir, data_dir=None):
     if data_dir is not None:
         data_args = dict(data_args, data_dir=str(data_dir))
     module = torch_ref.CourseModule(getattr(torch_ref, twin)(**twin_args), learning_rate)
-    datamodule = getattr(torch_ref, data)(**data_args, steps_per_epoch=steps)
+    datamodule = data_module_class(data)(**data_args, steps_per_epoch=steps)
     logger = TensorBoardLogger(str(log_dir), name="", version="", default_hp_metric=False)
     trainer = torch_ref.make_trainer(steps, accelerator="cpu", logger=logger)
     trainer.fit(module, datamodule=datamodule)
@@ -100,6 +115,8 @@ def run_data_parallel(config, devices, output, log_dir, timeout=180):
            if key not in ("RANK", "LOCAL_RANK", "NODE_RANK", "WORLD_SIZE", "GROUP_RANK",
                           "MASTER_ADDR", "MASTER_PORT", "SLURM_PROCID", "SLURM_NTASKS")}
     env["OMP_NUM_THREADS"] = "1"  # two processes on a small machine: one thread each
+    # multi_output_data's data module, for every process Lightning starts.
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [PARITY_TESTS, env.get("PYTHONPATH")]))
     command = [sys.executable, "-m", "torch_ref.ddp_run", str(config), "--devices", str(devices),
                "--strategy", "ddp", "--accelerator", "cpu", "--output", str(output),
                "--log-dir", str(log_dir), "--quiet"]
@@ -142,8 +159,8 @@ def check_same_run(run_id, devices, tmp_path, data_dir=None):
 
 
 # -- whole runs -----------------------------------------------------------------------------
-def test_shallow_planar_on_two_processes_is_the_one_process_run(tmp_path):
-    check_same_run("shallow-planar", 2, tmp_path)  # 200 + 200 examples
+def test_shallow_planar_with_3_outputs_on_two_processes_is_the_one_process_run(tmp_path):
+    check_same_run("shallow-planar-3-outputs", 2, tmp_path)  # 200 + 200 examples
 
 
 def test_deep_digits_on_two_unequal_shards_is_the_one_process_run(tmp_path):

@@ -13,6 +13,7 @@ from lightning.pytorch.loggers import TensorBoardLogger
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
 from helpers import DEVICES, accelerator, assert_dicts_close, run_tolerance
+from multi_output_data import MultiLabelPlanarDataModule, multi_label
 from scratch import data as scratch_data
 from scratch import models as scratch_models
 from scratch.errors import TrainingDivergedError
@@ -73,6 +74,28 @@ def test_flower_runs_match_numpy_step_for_step(run, device):
     assert len(module.costs) == 200
     assert_dicts_close("ShallowNetwork(2, 4) on the flower", {"costs": costs, **np_model.params},
                        {"costs": module.costs, **to_numpy_params(twin)}, **run_tolerance(200))
+
+
+@pytest.mark.parametrize(
+    "cls, kwargs",
+    [
+        pytest.param(scratch_models.ShallowNetwork, dict(n_x=2, n_h=4, n_y=3, init="lecun"),
+                     id="shallow-3-outputs"),
+        pytest.param(scratch_models.DeepNetwork,
+                     dict(layer_dims=[2, 5, 3, 3], hidden_activation="tanh", init="lecun"),
+                     id="deep-3-outputs"),
+    ],
+)
+def test_multi_output_runs_match_numpy_step_for_step(cls, kwargs, device):
+    # Three labels per point: the cost sums over outputs and averages over the m examples
+    # only; a twin that also averaged over outputs would start at a third of NumPy's cost.
+    X, Y = scratch_data.make_flower()
+    Y = multi_label(X, Y)
+    assert Y.shape == (3, 400) and 0 < Y.mean() < 1
+    expected, actual, _ = train_both(cls(**kwargs), X, Y, MultiLabelPlanarDataModule(), 1.2, 50,
+                                     device)
+    assert_dicts_close(f"{cls.__name__}({kwargs}) on the flower with 3 labels", expected,
+                       actual, **run_tolerance(50))
 
 
 def test_cat_runs_match_numpy_step_for_step(cat_data_dir, device):

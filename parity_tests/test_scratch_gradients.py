@@ -117,6 +117,18 @@ def test_linear_activation_backward_matches_finite_differences(name, negative_sl
     assert relative_error(db, numerical_gradient(J, b)) < MAX_RELATIVE_ERROR
 
 
+@pytest.mark.parametrize("name, negative_slope, slopes", [
+    pytest.param("relu", 0.01, [0.0, 0.0, 0.0, 1.0], id="relu"),
+    pytest.param("leaky_relu", 0.2, [0.2, 0.2, 0.2, 1.0], id="leaky_relu-slope-0.2"),
+])
+def test_relu_slope_at_exactly_zero_is_the_slope_below_it(name, negative_slope, slopes):
+    # Finite differences cannot see a kink; the documented choice is g'(0) = g'(z < 0).
+    activation = get_activation(name, negative_slope)
+    Z = np.array([[-1.5, -0.0, 0.0, 2.0]])
+    dZ = activation.backward(np.full_like(Z, 3.0), Z)
+    np.testing.assert_array_equal(dZ, 3.0 * np.array([slopes]))
+
+
 # -- extreme inputs -----------------------------------------------------------------------------
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_stable_sigmoid_saturates_without_warnings(dtype):

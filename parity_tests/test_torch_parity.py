@@ -199,6 +199,46 @@ def test_saturated_outputs_give_the_same_finite_cost(description, dtype, device)
                        scales=rounding_scales(model, X, Y, dtype))
 
 
+# -- ReLU's kink ------------------------------------------------------------------------------
+@pytest.mark.parametrize("hidden_activation, slope_at_zero",
+                         [("relu", 0.0), ("leaky_relu", 0.01)])
+def test_relus_kink_at_exactly_zero_gives_the_documented_gradients(hidden_activation,
+                                                                   slope_at_zero, device):
+    # Small integers and halves: every product and sum in Z1 = W1 X + b1 is exact, so
+    # seven of its twelve entries are exactly 0 (columns 0 and 2 entirely, and one in
+    # column 3), next to positive and negative ones. The slope there is the documented
+    # one, g'(0) = the slope for z < 0, in NumPy and in torch.
+    model = scratch_models.DeepNetwork([2, 3, 1], hidden_activation)
+    params = {"W1": np.array([[1.0, -1.0], [2.0, 1.0], [0.5, 0.5]]),
+              "b1": np.array([[0.0], [-3.0], [-1.0]]),
+              "W2": np.array([[0.5, -1.0, 2.0]]), "b2": np.array([[0.25]])}
+    model.load_params(params)
+    X = np.array([[1.0, 2.0, 1.0, -1.0], [1.0, 1.0, 1.0, 3.0]])
+    Y = np.array([[1.0, 0.0, 0.0, 1.0]])
+    Z1 = params["W1"] @ X + params["b1"]
+    assert (Z1 == 0).sum() == 7 and (Z1 > 0).any() and (Z1 < 0).any()
+
+    # Backpropagation written out for this one network.
+    m = X.shape[1]
+    slope = np.where(Z1 > 0, 1.0, slope_at_zero)
+    A1 = slope * Z1
+    A2 = 1 / (1 + np.exp(-(params["W2"] @ A1 + params["b2"])))
+    dZ2 = A2 - Y
+    dZ1 = (params["W2"].T @ dZ2) * slope
+    by_hand = {"dW1": dZ1 @ X.T / m, "db1": dZ1.sum(axis=1, keepdims=True) / m,
+               "dW2": dZ2 @ A1.T / m, "db2": dZ2.sum(axis=1, keepdims=True) / m}
+
+    scales = rounding_scales(model, X, Y)
+    _, numpy_grads = model.cost_and_gradients(X, Y)
+    assert_dicts_close(f"NumPy {hidden_activation} at its kink", by_hand, numpy_grads,
+                       **pass_tolerance(), scales=scales)
+    twin = from_scratch(model, device=device)
+    _, twin_grads = twin.cost_and_gradients(*as_tensors(twin, X, Y))
+    assert_dicts_close(f"twin {hidden_activation} at its kink", by_hand,
+                       {key: value.cpu().numpy() for key, value in twin_grads.items()},
+                       **pass_tolerance(), scales=scales)
+
+
 # -- symmetry ---------------------------------------------------------------------------------
 SYMMETRY_MODELS = [
     pytest.param(scratch_models.ShallowNetwork, dict(n_x=3, n_h=4, hidden_activation="sigmoid"),
