@@ -52,6 +52,7 @@ EXPECTED_ERRORS = (ExperimentError, DataError, DatasetFormatError, DatasetNotFou
 EXIT_ERROR = 1
 EXIT_USAGE = 2
 DEBUG_ENV = "NNDL_DEBUG"
+JOBS_ENV = "NNDL_JOBS"
 PROG = "python -m experiments"
 # Strategies of the Lightning backend; torch_ref.distributed.STRATEGIES says the same and a
 # test holds the two together (this module must not import torch to know them).
@@ -121,6 +122,9 @@ def build_parser():
                      help="TensorBoard interval of both backends, in iterations "
                           "(default: the config's trainer.log_every_n_steps)")
     run.add_argument("--quiet", action="store_true", help="no progress bars")
+    run.add_argument("--jobs", type=_positive_int, metavar="N",
+                     help="runs of a sweep trained at once, in worker processes sharing the "
+                          f"cores (default: ${JOBS_ENV} or the number of cores)")
     run.add_argument("--debug", action="store_true",
                      help=f"show the traceback of an unexpected failure (or set {DEBUG_ENV}=1)")
     run.add_argument("--resume", type=Path, metavar="DIR",
@@ -203,6 +207,7 @@ class RunRequest:
     out: Optional[Path] = None
     resume: Optional[Path] = None
     quiet: bool = False
+    jobs: Optional[int] = None
 
     @classmethod
     def from_args(cls, args):
@@ -351,7 +356,7 @@ def command_run(args, argv, from_command_line=False):
 
     options = RunOptions(backends=backends, dtype=settings["dtype"], device=device,
                          quiet=request.quiet, resume=request.resume is not None,
-                         rank_zero=rank_zero)
+                         rank_zero=rank_zero, jobs=request.jobs or _default_jobs())
     runner = _make_runner(experiment, specs, options, folder, raw_config, settings)
     is_sweep = runner.is_sweep
     if not rank_zero:
@@ -378,6 +383,19 @@ def command_run(args, argv, from_command_line=False):
     })
     folder.write_settings(settings)
     return _train(runner, experiment, previous, rank_zero=True)
+
+
+def _default_jobs():
+    """``$NNDL_JOBS`` when set (checked), else the number of cores."""
+    text = os.environ.get(JOBS_ENV)
+    if text is None or text == "":
+        from experiments.workers import default_jobs
+
+        return default_jobs()
+    try:
+        return _positive_int(text)
+    except argparse.ArgumentTypeError as exc:
+        raise UsageError(f"{JOBS_ENV}={text!r}: {exc}") from None
 
 
 def _rank_zero_quick():

@@ -25,7 +25,9 @@ Lightning backend, in step with rank zero (:meth:`Runner.run_worker`): no
 NumPy backend, no folder, no figure, no summary.
 """
 
+import dataclasses
 import json
+import sys
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -38,6 +40,7 @@ from experiments.data import data_key, load_data
 from experiments.errors import ExperimentError, UsageError
 from experiments.extras import Extra
 from experiments.interrupt import STOP, RunInterrupted
+from experiments.run_folder import RunFolder
 
 
 @dataclass
@@ -58,6 +61,9 @@ class RunOptions:
     rank_zero : bool
         False in the other processes of a data-parallel run, which only train the
         Lightning backend alongside rank zero and write nothing.
+    jobs : int
+        Runs of a sweep trained at once, each in a worker process
+        (:mod:`experiments.workers`); 1 trains them one after the other here.
     """
 
     backends: tuple = ("numpy", "torch")
@@ -66,6 +72,7 @@ class RunOptions:
     quiet: bool = False
     resume: bool = False
     rank_zero: bool = True
+    jobs: int = 1
 
 
 def max_abs_cost_diff(results):
@@ -104,6 +111,7 @@ class Runner:
         self.extra = experiment.extra() if experiment.extra else Extra()
         self._data = {}
         self.plans = {}
+        self.interrupted_entry = None
         self.summary = {"experiment": experiment.name, "status": "running", "runs": []}
 
     @property
@@ -207,11 +215,13 @@ class Runner:
             return [entries.get(label) or earlier_entries[label]
                     for label in labels if label in entries or label in earlier_entries]
 
+        def finished(label, entry):
+            entries[label] = entry
+            self.summary["runs"] = current_runs()
+            self.write_summary()
+
         try:
-            for spec in self.specs:
-                entries[spec.label] = self.run_one(spec, entries)
-                self.summary["runs"] = current_runs()
-                self.write_summary()
+            self.train_runs(finished)
             self.summary["runs"] = current_runs()
             self.summary.update(self.extra.summary_fields(self, self.summary["runs"]))
             if self.is_sweep:
@@ -243,6 +253,46 @@ class Runner:
             raise
         self.write_summary()
         return self.summary
+
+    def train_runs(self, finished):
+        """Train every run, calling ``finished(label, entry)`` as each ends.
+
+        The runs of a sweep go to ``options.jobs`` worker processes when there are
+        several runs and several jobs (and no run is data-parallel itself).
+        """
+        jobs = min(self.options.jobs, len(self.specs))
+        if jobs <= 1 or any(spec.world_size > 1 for spec in self.specs):
+            for spec in self.specs:
+                entries = {}
+                try:
+                    finished(spec.label, self.run_one(spec, entries))
+                except RunInterrupted:
+                    if spec.label in entries:
+                        finished(spec.label, entries[spec.label])
+                    raise
+            return
+        from experiments import workers
+
+        threads = max(1, workers.default_jobs() // jobs)
+        done = 0
+
+        def report(label, entry):
+            nonlocal done
+            done += 1
+            if not self.options.quiet:
+                print(f"run {label} finished ({done}/{len(self.specs)})", file=sys.stderr,
+                      flush=True)
+            finished(label, entry)
+
+        workers.run_parallel(self.worker_runner, self.specs, jobs, threads, report)
+
+    def worker_runner(self, spec):
+        """A runner for ``spec`` alone, to be used in a worker process."""
+        runner = Runner(self.experiment, [spec], dataclasses.replace(self.options, quiet=True,
+                                                                     jobs=1),
+                        RunFolder(self.folder.path, self.is_sweep))
+        runner._data = self._data  # already loaded here; the forked worker shares it
+        return runner
 
     def run_worker(self):
         """Train the Lightning backend of every run alongside rank zero; write nothing.
@@ -292,7 +342,8 @@ class Runner:
             except RunInterrupted as exc:
                 exc.run_label = spec.label
                 # The summary of an interrupted run keeps what did finish.
-                entries[spec.label] = self.entry(spec, runs, status="interrupted")
+                entries[spec.label] = self.interrupted_entry = self.entry(
+                    spec, runs, status="interrupted")
                 raise
             runs[name].result.update(self.extra.backend_fields(spec, data, runs[name]))
         extra = self.extra.run_extra(self, spec, data, runs)

@@ -1,0 +1,143 @@
+"""A sweep's runs in parallel worker processes, each on its share of the cores.
+
+The runs of a sweep are independent: each trains its backends into its own
+folder. :func:`run_parallel` starts at most ``jobs`` worker processes (forked,
+so they start in milliseconds and share the parent's imports), each running
+one run with ``threads`` BLAS and torch threads, so that ``jobs x threads``
+never exceeds the machine's cores. A worker sends back the run's summary entry;
+the parent writes ``summary.json`` as runs finish, in the sweep's order, so the
+results, logs and summary are those of a sequential run.
+
+A signal reaches the parent (and, from a terminal, every worker): the parent
+stops starting runs and passes the signal on to the workers, each of which
+stops its run between two iterations and checkpoints it, as a sequential run would.
+"""
+
+import multiprocessing
+import os
+import signal
+from multiprocessing.connection import wait
+
+from experiments.errors import ExperimentError
+from experiments.interrupt import STOP, RunInterrupted, graceful_interrupts
+
+
+def default_jobs():
+    """The number of cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def limit_threads(threads):
+    """At most ``threads`` threads in BLAS (NumPy's and torch's) and torch's own pools."""
+    import threadpoolctl
+    import torch
+
+    threadpoolctl.threadpool_limits(threads)
+    torch.set_num_threads(threads)
+
+
+def _worker(connection, runner, spec, threads):
+    """In the worker: train one run, send ("done", entry), ("interrupted", ...) or ("failed", ...)."""
+    try:
+        limit_threads(threads)
+        with graceful_interrupts():
+            runner.prepare()
+            entry = runner.run_one(spec, {})
+        connection.send(("done", entry))
+    except RunInterrupted as exc:
+        connection.send(("interrupted", (exc.backend, exc.iteration, exc.signal_name,
+                                         runner.interrupted_entry)))
+    except KeyboardInterrupt:
+        connection.send(("killed", None))
+    except BaseException as exc:  # reported by the parent, in one line
+        message = " ".join(str(exc).split()) or type(exc).__name__
+        connection.send(("failed", (type(exc).__name__, message)))
+    finally:
+        connection.close()
+
+
+class WorkerFailed(ExperimentError):
+    """A run failed in a worker process; the message is the worker's own error."""
+
+    def __init__(self, label, kind, message):
+        super().__init__(f"run {label}: {message}")
+        self.kind = kind
+
+
+def run_parallel(make_runner, specs, jobs, threads, on_entry):
+    """Train ``specs`` in at most ``jobs`` processes; ``on_entry(label, entry)`` as each ends.
+
+    Parameters
+    ----------
+    make_runner : callable
+        ``make_runner(spec)`` -> a Runner for that run alone (built in the parent,
+        used in the worker).
+    specs : list of RunSpec
+    jobs, threads : int
+    on_entry : callable
+        Called in the parent with each finished run's entry.
+
+    Raises
+    ------
+    RunInterrupted
+        After a signal, once every worker has stopped and checkpointed.
+    WorkerFailed
+        When a run failed; the other workers are stopped first.
+    """
+    context = multiprocessing.get_context("fork")
+    pending = list(specs)
+    running = {}  # connection -> (process, spec)
+    failure = interrupted = None
+    forwarded = False
+    while pending or running:
+        stopping = STOP.requested or failure is not None
+        while pending and len(running) < jobs and not stopping:
+            spec = pending.pop(0)
+            receive, send = context.Pipe(duplex=False)
+            process = context.Process(target=_worker,
+                                      args=(send, make_runner(spec), spec, threads),
+                                      daemon=True)
+            process.start()
+            send.close()
+            running[receive] = (process, spec)
+        if not running:
+            break
+        if stopping and not forwarded:
+            # Pass the stop on: each worker ends its run between two iterations.
+            signum = getattr(signal, STOP.signal_name or "SIGTERM", signal.SIGTERM)
+            for process, _ in running.values():
+                if process.is_alive():
+                    os.kill(process.pid, signum)
+            forwarded = True
+        for connection in wait(list(running), timeout=0.5):
+            process, spec = running.pop(connection)
+            try:
+                kind, payload = connection.recv()
+            except EOFError:
+                kind, payload = "failed", ("crash", f"the worker process died "
+                                                    f"(exit status {process.exitcode})")
+            process.join()
+            if kind == "done":
+                on_entry(spec.label, payload)
+            elif kind in ("interrupted", "killed"):
+                if kind == "interrupted" and payload[3] is not None:
+                    on_entry(spec.label, payload[3])
+                if interrupted is None:
+                    interrupted = (spec, payload)
+            elif failure is None:
+                failure = WorkerFailed(spec.label, *payload)
+    if failure is not None:
+        raise failure
+    if interrupted is not None or STOP.requested:
+        spec, payload = interrupted or (specs[0], None)
+        if payload is None or payload[0] is None:
+            exc = RunInterrupted("numpy", 0)
+        else:
+            backend, iteration, signal_name, _ = payload
+            STOP.request(signal_name)
+            exc = RunInterrupted(backend, iteration)
+        exc.run_label = spec.label
+        raise exc
