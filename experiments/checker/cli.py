@@ -26,6 +26,9 @@ def build_parser():
                         help="whole runs of the model functions at the course's length")
     parser.add_argument("--no-runs", action="store_true",
                         help="skip the whole runs of the model functions")
+    parser.add_argument("--iterations", type=int, metavar="N",
+                        help="iterations of the whole runs (default 300 on the cat images, "
+                             "2000 on the flower)")
     parser.add_argument("--data-dir", metavar="DIR",
                         help="folder of the cat files (default $NNDL_DATA_DIR, then ./datasets)")
     parser.add_argument("--time-limit", type=float, default=10.0, metavar="SECONDS",
@@ -46,12 +49,14 @@ def main(argv=None):
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     if args.time_limit <= 0:
         return _usage_error(f"--time-limit must be positive, got {args.time_limit:g}")
+    if args.iterations is not None and args.iterations < 1:
+        return _usage_error(f"--iterations must be a positive integer, got {args.iterations}")
 
     from experiments.checker import _options, check_path, report
     from experiments.checker.loader import LoadError
 
     options = _options(args.only, args.assignment, args.full, not args.no_runs, args.data_dir,
-                       args.time_limit)
+                       args.time_limit, args.iterations)
     try:
         records = check_path(args.path, options=options, quiet=True)
     except LoadError as exc:

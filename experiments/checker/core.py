@@ -47,6 +47,8 @@ class Options:
         Folder of the cat files (default ``$NNDL_DATA_DIR``, then ``./datasets``).
     time_limit : float
         Seconds one call of a learner's function may take (whole runs get more).
+    iterations : int or None
+        Iterations of the whole runs, instead of the short or the course's length.
     """
 
     only: tuple = None
@@ -54,6 +56,7 @@ class Options:
     runs: str = "short"
     data_dir: str = None
     time_limit: float = 10.0
+    iterations: int = None
 
 
 def _reference_call(spec, case):
@@ -111,8 +114,9 @@ def _learner_functions(namespace, assignment, names):
 
 
 class _Judge:
-    def __init__(self, name, function, assignment, namespace, options, path):
+    def __init__(self, name, function, assignment, namespace, options, path, known_mistakes=()):
         self.spec = specs()[(assignment, name)]
+        self.known_mistakes = tuple(known_mistakes)
         self.function = function
         self.namespace = namespace
         self.options = options
@@ -141,16 +145,20 @@ class _Judge:
             return self.wrong(stage, f"did not return within {self.options.time_limit:g} s on "
                                      f"{case.label} (an endless loop?)")
         if isinstance(outcome.exception, NameError):
+            missing = getattr(outcome.exception, "name", None)
             self.record.status = NOT_CHECKED
-            self.record.message = (f"it raises {outcome.error}: it needs a name the checked "
-                                   "cells do not define")
+            self.record.message = (
+                f"it needs {missing}, which no cell the checker takes defines ({outcome.error})"
+                if missing else f"it raises {outcome.error}: it needs a name no cell the "
+                                "checker takes defines")
             return self.record
         return None
 
     def diagnosis(self, cases, outcomes, expected):
         from experiments.checker.mistakes import diagnose
 
-        return diagnose(self.spec.assignment, self.spec.name, cases, outcomes, expected)
+        return diagnose(self.spec.assignment, self.spec.name, cases, outcomes, expected,
+                        prefer=self.known_mistakes)
 
     # -- the stages --
     def judge(self):
@@ -224,9 +232,11 @@ class _Judge:
 
         # 3. gradients
         if spec.gradient:
-            message = self.gradients(cases, outcomes)
-            if message:
+            wrong, message = self.gradients(cases, outcomes)
+            if wrong:
                 return self.wrong("gradients", message)
+            if message:
+                self.record.notes.append(message)
 
         # 4. whole runs
         if spec.run and self.options.runs:
@@ -252,12 +262,13 @@ class _Judge:
 
             run = runner.call(check_case, time_limit=max(self.options.time_limit, 30))
             if run.timed_out:
-                return f"finite differences through your {shown} did not finish in time"
+                return False, f"finite differences through your {shown} did not finish in time"
             if not run.ok:
-                return f"finite differences through your {shown} failed: {run.error}"
+                return False, f"finite differences through your {shown} not taken: {run.error}"
             if result.get("found"):
-                return f"{result['found']} (on {case.label})"
-        return None
+                wrong, text = result["found"]
+                return wrong, f"{text} (on {case.label})"
+        return False, None
 
     def whole_run(self):
         from experiments.checker import oracles
@@ -272,7 +283,8 @@ class _Judge:
                 "whole run on the cat images not checked: the course's cat files were not "
                 "found (set NNDL_DATA_DIR or pass --data-dir)")
             return
-        iterations = setting.full if self.options.runs == "full" else setting.short
+        iterations = self.options.iterations or (
+            setting.full if self.options.runs == "full" else setting.short)
         args, kwargs = oracles.run_call(kind, iterations, data)
         model = getattr(reference(self.spec.assignment), self.spec.name)
         np.random.seed(1)
@@ -312,6 +324,21 @@ class _Judge:
         return self.record
 
 
+def _behaves_as(name, function, assignment):
+    """Whether ``function`` returns what ``assignment``'s ``name`` returns on its first input."""
+    spec = specs()[(assignment, name)]
+    case = spec.cases()[0]
+    state = np.random.get_state()
+    try:
+        expected = _reference_call(spec, case)
+        args, kwargs = copy.deepcopy((case.args, case.kwargs))
+        np.random.seed(case.seed)
+        outcome = runner.call(function, args, kwargs, time_limit=2.0)
+    finally:
+        np.random.set_state(state)
+    return outcome.ok and _compare_result(spec, expected, outcome.value) is None
+
+
 def check_functions(functions, namespace, options=None, path="notebook"):
     """Judge every course function among ``functions``.
 
@@ -336,7 +363,7 @@ def check_functions(functions, namespace, options=None, path="notebook"):
                          f"{', '.join(ASSIGNMENTS)}")
     if options.only:
         functions = {k: v for k, v in functions.items() if k in options.only}
-    owners = infer_assignments(functions, options.assignment)
+    owners = infer_assignments(functions, options.assignment, probe=_behaves_as)
     records = []
     state = np.random.get_state()
     try:
@@ -345,8 +372,9 @@ def check_functions(functions, namespace, options=None, path="notebook"):
             for name, function in functions.items():
                 if name not in owners:
                     continue
+                known = [r.mistake for r in records if r.mistake]
                 records.append(_Judge(name, function, owners[name], namespace, options,
-                                      path).judge())
+                                      path, known).judge())
     finally:
         np.random.set_state(state)
     return records

@@ -102,11 +102,11 @@ def _propagate(k, w, b, X, Y, flaw=None):
     m = X.shape[1]
     A = k.sigmoid(np.dot(w.T, X) + b)
     scale = 1 if flaw == "no 1/m" else 1 / m
-    cost = -scale * np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A))
+    cost = -np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A))
+    if flaw != "cost no 1/m":
+        cost = cost / m
     if flaw == "cost sign":
         cost = -cost
-    if flaw == "cost no 1/m":
-        cost = cost * m
     dZ = Y - A if flaw == "dZ sign" else A - Y
     dw = scale * np.dot(X, dZ.T)
     db = scale * np.sum(dZ)
@@ -236,7 +236,7 @@ def _linear_activation_forward(k, A_prev, W, b, activation, flaw=None):
 def _L_model_forward(k, X, parameters, flaw=None):
     caches = []
     A = X
-    L = len(parameters) if flaw == "L = len" else len(parameters) // 2
+    L = len(parameters) // 2
     for l in range(1, L - 1 if flaw == "loop short" else L):
         A, cache = k.linear_activation_forward(A, parameters[f"W{l}"], parameters[f"b{l}"], "relu")
         caches.append(cache)
@@ -511,8 +511,6 @@ def _catalogue():
          "layer is LINEAR -> SIGMOID", _flawed(_L_model_forward, "output relu")),
         (D, "L_model_forward", "loop short", "the loop in L_model_forward is one layer short: "
          "for l in range(1, L) with L = len(parameters) // 2", _flawed(_L_model_forward, "loop short")),
-        (D, "L_model_forward", "L = len", "L = len(parameters) counts W and b: the number of "
-         "layers is len(parameters) // 2", _flawed(_L_model_forward, "L = len")),
         (D, "compute_cost", "no 1/m", "the cost is m times too large: is the 1/m missing in "
          "compute_cost?", _flawed(_deep_cost, "no 1/m")),
         (D, "compute_cost", "sign", "the cost has the wrong sign: "
@@ -660,7 +658,7 @@ def _same_failure(a, b):
     return bool(common - {Exception, BaseException, object})
 
 
-def diagnose(assignment, name, cases, outcomes, expected):
+def diagnose(assignment, name, cases, outcomes, expected, prefer=()):
     """The catalogued mistake that reproduces the learner's results, or None.
 
     Parameters
@@ -672,15 +670,23 @@ def diagnose(assignment, name, cases, outcomes, expected):
     expected : list
         The reference's result on each case.
 
+    prefer : sequence of str
+        Catalogue keys to try first: the mistakes already found in the functions
+        this one calls, which explain it best when two mistakes have the same effect.
+
     Returns
     -------
     Mistake or None
         The first mistake that, on every case the learner's function was run on,
-        returns what it returned (or fails where it failed), and differs from the
-        reference on at least one of them.
+        returns what it returned (or fails where it failed), on at least one
+        case with a wrong value rather than a failure. Mistakes in the
+        function itself are tried first, then those in the functions it calls.
     """
-    for mistake in mistakes_for(assignment, name):
+    candidates = sorted(mistakes_for(assignment, name),
+                        key=lambda m: (m.key not in prefer, m.where != name))
+    for mistake in candidates:
         reproduced = True
+        evidence = 0
         for case, outcome, reference_value in zip(cases, outcomes, expected):
             if outcome is None or outcome.timed_out:
                 continue
@@ -689,9 +695,11 @@ def diagnose(assignment, name, cases, outcomes, expected):
                 if error is not None or compare(value, outcome.value) is not None:
                     reproduced = False
                     break
+                # A failure both share is consistent with the mistake but proves nothing.
+                evidence += compare(reference_value, outcome.value) is not None
             elif error is None or not _same_failure(error, outcome.exception):
                 reproduced = False
                 break
-        if reproduced:
+        if reproduced and evidence:
             return mistake
     return None

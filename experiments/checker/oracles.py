@@ -243,7 +243,7 @@ def gradient_oracles(kind, case, value, functions):
 
 
 def judge_gradients(oracles, forward_names):
-    """The first output that fails an oracle, in one line, or None.
+    """The first output that fails an oracle, or None.
 
     Parameters
     ----------
@@ -251,6 +251,14 @@ def judge_gradients(oracles, forward_names):
         From :func:`gradient_oracles`.
     forward_names : str
         The functions the finite differences went through, for the message.
+
+    Returns
+    -------
+    (wrong, message) or None
+        ``wrong`` is True when the output disagrees with torch autograd (the
+        backward function is wrong); False when it agrees with autograd but not
+        with finite differences of the learner's forward and cost (those are
+        what is wrong, and the message says to check them).
     """
     for output, (got, fd, autograd) in oracles.items():
         to_fd = relative_difference(got, fd)
@@ -258,10 +266,14 @@ def judge_gradients(oracles, forward_names):
         if to_fd <= FD_TOLERANCE and to_autograd <= AUTOGRAD_TOLERANCE:
             continue
         if to_autograd <= AUTOGRAD_TOLERANCE:
-            return (f"{output} agrees with torch autograd but not with finite differences of your "
-                    f"{forward_names} (relative difference {to_fd:.1e}): check {forward_names}")
-        return (f"{output} is wrong: relative difference {to_fd:.1e} from finite differences of "
-                f"your {forward_names}, {to_autograd:.1e} from torch autograd")
+            if not np.isfinite(to_fd):
+                return False, (f"finite differences of your {forward_names} are not finite "
+                               f"for {output}: check {forward_names}")
+            return False, (f"{output} agrees with torch autograd but not with finite "
+                           f"differences of your {forward_names} (relative difference "
+                           f"{to_fd:.1e}): check {forward_names}")
+        return True, (f"{output} is wrong: relative difference {to_fd:.1e} from finite "
+                      f"differences of your {forward_names}, {to_autograd:.1e} from torch autograd")
     return None
 
 

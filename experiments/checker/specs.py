@@ -301,7 +301,9 @@ def _linear_activation_forward_cases():
 DEEP_SHAPES = (("L = 2: [4, 3, 1], m = 2", [4, 3, 1], 2),
                ("L = 1: [3, 1], m = 3", [3, 1], 3),
                ("L = 3: [5, 4, 3, 1], m = 4", [5, 4, 3, 1], 4),
-               ("L = 4: [4, 5, 4, 3, 1], m = 1", [4, 5, 4, 3, 1], 1))
+               ("L = 4: [4, 5, 4, 3, 1], m = 1", [4, 5, 4, 3, 1], 1),
+               # Square hidden layers: a loop one layer short still runs, and shows.
+               ("L = 3, square: [3, 3, 3, 1], m = 2", [3, 3, 3, 1], 2))
 
 
 def _L_model_forward_cases():
@@ -470,7 +472,7 @@ def course_names():
     return names
 
 
-def infer_assignments(functions, forced=None):
+def infer_assignments(functions, forced=None, probe=None):
     """Which assignment each of a file's course functions belongs to.
 
     A name found in one assignment only decides it. A name shared by several
@@ -485,6 +487,11 @@ def infer_assignments(functions, forced=None):
         ``name -> function`` as the learner defined them.
     forced : str, optional
         An assignment name that decides every function (``--assignment``).
+    probe : callable, optional
+        ``probe(name, function, assignment) -> bool``: whether the function
+        behaves as that assignment's on its first input; asked when neither the
+        other names nor the signature decide (``initialize_parameters(n_x, n_h,
+        n_y)`` alone: week 3 draws without reseeding, week 4 reseeds with 1).
 
     Returns
     -------
@@ -498,7 +505,10 @@ def infer_assignments(functions, forced=None):
     for name in functions:
         if len(owners.get(name, ())) == 1:
             votes[owners[name][0]] = votes.get(owners[name][0], 0) + 1
-    # The application's learners call the step-by-step helpers; both are "week 4".
+    # The application's notebook calls the step-by-step helpers: a learner who writes
+    # them there writes the step-by-step ones.
+    if votes.get("deep_application"):
+        votes["deep_step_by_step"] = votes.get("deep_step_by_step", 0) + 0.5
     result = {}
     for name, function in functions.items():
         candidates = owners.get(name)
@@ -518,6 +528,8 @@ def infer_assignments(functions, forced=None):
             chosen = next((a for a in best if a in by_signature), best[0])
         elif by_signature:
             chosen = by_signature[0]
+            if len(by_signature) > 1 and probe is not None:
+                chosen = next((a for a in by_signature if probe(name, function, a)), chosen)
         else:
             chosen = candidates[0]
         result[name] = chosen
