@@ -21,7 +21,6 @@ import pytest
 import scratch
 import torch_ref
 from scratch import activations, costs, layers
-from scratch import models as scratch_models
 from scratch.data import CAT_FILES, load_cat_dataset, make_flower
 from scratch.errors import DataError, DatasetFormatError, ShapeError, TrainingDivergedError
 from scratch.training import DIVERGENCE_FACTOR, DIVERGENCE_PATIENCE, DivergenceCheck

@@ -12,6 +12,7 @@ and bad input raises one clear error from :mod:`scratch.errors`.
 import numpy as np
 
 from scratch.errors import DataError, ShapeError
+from scratch.validation import as_floating
 
 __all__ = [
     "sigmoid",
@@ -22,16 +23,6 @@ __all__ = [
     "l1_loss",
     "l2_loss",
 ]
-
-
-def _as_float(name, x):
-    """Return ``x`` as a floating array, keeping a floating input's dtype."""
-    x = np.asarray(x)
-    if np.issubdtype(x.dtype, np.floating):
-        return x
-    if np.issubdtype(x.dtype, np.integer) or x.dtype == np.bool_:
-        return x.astype(np.float64)
-    raise TypeError(f"{name} must hold real numbers, got dtype {x.dtype}")
 
 
 def _check_rows(name, x):
@@ -60,7 +51,7 @@ def sigmoid(x):
         ``sigmoid(x)``, values in [0, 1]. float32 input gives float32 output;
         integer input gives float64.
     """
-    x = _as_float("x", x)
+    x = as_floating("x", x)
     # exp(-|x|) lies in (0, 1], so it cannot overflow for any finite x; the
     # negative branch uses the algebraically equal exp(x) / (1 + exp(x)).
     z = np.exp(-np.abs(x))
@@ -81,7 +72,7 @@ def sigmoid_derivative(x):
         ``sigmoid(x) * (1 - sigmoid(x))``, values in [0, 0.25], dtype as for
         :func:`sigmoid`.
     """
-    x = _as_float("x", x)
+    x = as_floating("x", x)
     # s (1 - s) == z / (1 + z)**2 with z = exp(-|x|); this form avoids the
     # cancellation in 1 - s for large x and is exactly symmetric in x.
     z = np.exp(-np.abs(x))
@@ -135,7 +126,7 @@ def normalize_rows(x):
     DataError
         If ``x`` contains NaN or inf.
     """
-    x = _as_float("x", x)
+    x = as_floating("x", x)
     _check_rows("x", x)
     # Scaling by the row's largest magnitude first keeps sum(x**2) from
     # overflowing (or underflowing to 0) for very large or very small rows.
@@ -166,7 +157,7 @@ def softmax(x):
     DataError
         If ``x`` contains NaN or inf.
     """
-    x = _as_float("x", x)
+    x = as_floating("x", x)
     _check_rows("x", x)
     # Softmax is unchanged by subtracting a constant from a row; subtracting the
     # row max makes every exponent <= 0, so exp cannot overflow.
@@ -193,10 +184,10 @@ def _loss_inputs(yhat, y):
         )
     # Integer or boolean labels follow the other array's float precision.
     if yhat_float and not y_float:
-        return yhat, _as_float("y", y).astype(yhat.dtype)
+        return yhat, as_floating("y", y).astype(yhat.dtype)
     if y_float and not yhat_float:
-        return _as_float("yhat", yhat).astype(y.dtype), y
-    return _as_float("yhat", yhat), _as_float("y", y)
+        return as_floating("yhat", yhat).astype(y.dtype), y
+    return as_floating("yhat", yhat), as_floating("y", y)
 
 
 def l1_loss(yhat, y):

@@ -76,7 +76,8 @@ class DivergenceCheck:
                     f"learning_rate={learning_rate}, after {self.patience} {unit}s above "
                     f"{self.factor:g} times its first value {self.first_cost:.6g}")
         else:
-            what = f"the cost became {cost} at {unit} {iteration} with learning_rate={learning_rate}"
+            what = (f"the cost became {cost} at {unit} {iteration} with "
+                    f"learning_rate={learning_rate}")
         return TrainingDivergedError(
             f"training diverged: {what}; try a smaller learning rate", iteration, costs, cost
         )

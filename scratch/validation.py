@@ -166,4 +166,6 @@ def check_param_values(name, value):
         raise TypeError(f"parameter {name} must hold real numbers, got dtype {array.dtype}")
     if not np.isfinite(array).all():
         bad = int(array.size - np.count_nonzero(np.isfinite(array)))
-        raise DataError(f"parameter {name} contains {bad} NaN or inf value(s); weights must be finite")
+        raise DataError(
+            f"parameter {name} contains {bad} NaN or inf value(s); weights must be finite"
+        )
