@@ -14,7 +14,6 @@ import sys
 import textwrap
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from experiments.checker import check, check_path, cli, core, mistakes, specs
@@ -267,10 +266,6 @@ def test_loader_takes_definitions_only(tmp_path):
 
 # -- whole runs ---------------------------------------------------------------------------------
 def test_whole_run_on_the_flower_reports_where_costs_part(tmp_path):
-    from scratch.course import planar
-
-    source = (FIXTURES / "right_planar.ipynb").read_text()
-    assert "parameters = update_parameters(parameters, grads)" in source
     module = tmp_path / "late.py"
     module.write_text(textwrap.dedent("""
         import numpy as np
@@ -294,7 +289,6 @@ def test_whole_run_on_the_flower_reports_where_costs_part(tmp_path):
     assert verdict.status == "wrong" and verdict.stage == "run"
     assert verdict.message.startswith(
         "2000 iterations on the flower: the cost parts from the reference's at iteration 1000")
-    assert planar.nn_model.__name__ == "nn_model"
 
 
 def test_cat_runs_say_not_checked_without_the_files(tmp_path):
@@ -421,4 +415,3 @@ def test_load_errors(tmp_path):
     bad.write_text("{not json")
     with pytest.raises(LoadError, match="not a Jupyter notebook"):
         load(bad)
-    assert np.isfinite(1.0)

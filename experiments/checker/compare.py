@@ -183,8 +183,3 @@ def shape_text(where, got, expected):
     if len(got) == 2 and got == expected[::-1]:
         return f"{where} has shape {got}, the transpose of the course's {expected}"
     return f"{where} has shape {got}; the course's is {expected}"
-
-
-def same(expected, got):
-    """Whether two results agree in structure and value (for matching known mistakes)."""
-    return compare(expected, got) is None

@@ -26,7 +26,7 @@ import numpy as np
 
 from experiments.checker import runner
 from experiments.checker.compare import compare
-from experiments.checker.report import NOT_CHECKED, RIGHT, WRONG, Record
+from experiments.checker.report import NOT_CHECKED, WRONG, Record
 from experiments.checker.specs import ASSIGNMENTS, infer_assignments, reference, specs
 
 

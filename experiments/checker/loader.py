@@ -59,8 +59,6 @@ def _helper_modules():
     from scratch.course import deep_application as app
     from scratch.course import deep_step_by_step as step
     from scratch.course import logistic_regression as logreg
-    from scratch.course import planar
-
     from scratch.initializers import initialize_parameters
 
     activations = {name: getattr(step, name)

@@ -67,9 +67,6 @@ class Kit:
             raise AttributeError(name) from None
         return partial(function, self)
 
-    def names(self):
-        return list(self._functions)
-
 
 def _ref(assignment, name):
     """A kit entry that is the reference's function."""

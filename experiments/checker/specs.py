@@ -10,7 +10,7 @@ which gradient oracle and whole run apply.
 
 import importlib
 import inspect
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable, NamedTuple
 
 import numpy as np
@@ -62,8 +62,6 @@ class Spec:
     keeps_args: bool = True
     gradient: str = None
     run: str = None
-    time_limit: float = 10.0
-    depends: tuple = field(default_factory=tuple)
 
     @property
     def qualified(self):
@@ -393,7 +391,7 @@ def _build():
         _spec(B, "basic_sigmoid", "s", _basic_sigmoid_cases),
         _spec(B, "sigmoid", "s", lambda: _array_cases(np.array([1, 2, 3]))),
         _spec(B, "sigmoid_derivative", "ds", lambda: _array_cases(np.array([1, 2, 3])),
-              gradient="sigmoid_derivative", depends=("sigmoid",)),
+              gradient="sigmoid_derivative"),
         _spec(B, "image2vector", "v", _image2vector_cases),
         _spec(B, "normalizeRows", "x", lambda: _rows_cases(np.array([[0, 3, 4], [1, 6, 4]]))),
         _spec(B, "softmax", "s", lambda: _rows_cases(np.array([[9, 2, 5, 0, 0], [7, 5, 0, 0, 0]]))),
@@ -402,13 +400,10 @@ def _build():
         _spec(LR, "sigmoid", "s", lambda: _array_cases(np.array([0, 2]), seed=28)),
         _spec(LR, "initialize_with_zeros", ("w", "b"),
               lambda: [Case("dim = 2", (2,)), Case("dim = 1", (1,)), Case("dim = 5", (5,))]),
-        _spec(LR, "propagate", ("grads", "cost"), _propagate_cases, gradient="propagate",
-              depends=("sigmoid",)),
-        _spec(LR, "optimize", ("params", "grads", "costs"), _optimize_cases,
-              depends=("propagate",)),
-        _spec(LR, "predict", "Y_prediction", _lr_predict_cases, depends=("sigmoid",)),
-        _spec(LR, "model", "d", _lr_model_cases, run="logistic_regression",
-              depends=("initialize_with_zeros", "optimize", "predict")),
+        _spec(LR, "propagate", ("grads", "cost"), _propagate_cases, gradient="propagate"),
+        _spec(LR, "optimize", ("params", "grads", "costs"), _optimize_cases),
+        _spec(LR, "predict", "Y_prediction", _lr_predict_cases),
+        _spec(LR, "model", "d", _lr_model_cases, run="logistic_regression"),
         _spec(P, "layer_sizes", ("n_x", "n_h", "n_y"), _layer_sizes_cases),
         _spec(P, "initialize_parameters", "parameters",
               lambda: [Case("n_x = 2, n_h = 4, n_y = 1", (2, 4, 1), seed=2),
@@ -416,12 +411,10 @@ def _build():
         _spec(P, "forward_propagation", ("A2", "cache"), _planar_forward_cases),
         _spec(P, "compute_cost", "cost", lambda: _cost_cases(29)),
         _spec(P, "backward_propagation", "grads", _planar_backward_cases,
-              gradient="backward_propagation", depends=("forward_propagation", "compute_cost")),
+              gradient="backward_propagation"),
         _spec(P, "update_parameters", "parameters", _planar_update_cases),
-        _spec(P, "nn_model", "parameters", _nn_model_cases, run="planar",
-              depends=("layer_sizes", "initialize_parameters", "forward_propagation",
-                       "compute_cost", "backward_propagation", "update_parameters")),
-        _spec(P, "predict", "predictions", _planar_predict_cases, depends=("forward_propagation",)),
+        _spec(P, "nn_model", "parameters", _nn_model_cases, run="planar"),
+        _spec(P, "predict", "predictions", _planar_predict_cases),
         _spec(D, "sigmoid", ("A", "cache"), _activation_cases),
         _spec(D, "relu", ("A", "cache"), _activation_cases),
         _spec(D, "sigmoid_backward", "dZ", _activation_backward_cases, gradient="sigmoid_backward"),
@@ -429,26 +422,18 @@ def _build():
         _spec(D, "initialize_parameters", "parameters", _init_cases),
         _spec(D, "initialize_parameters_deep", "parameters", _init_deep_cases),
         _spec(D, "linear_forward", ("Z", "cache"), _linear_forward_cases),
-        _spec(D, "linear_activation_forward", ("A", "cache"), _linear_activation_forward_cases,
-              depends=("linear_forward", "sigmoid", "relu")),
-        _spec(D, "L_model_forward", ("AL", "caches"), _L_model_forward_cases,
-              depends=("linear_activation_forward",)),
+        _spec(D, "linear_activation_forward", ("A", "cache"), _linear_activation_forward_cases),
+        _spec(D, "L_model_forward", ("AL", "caches"), _L_model_forward_cases),
         _spec(D, "compute_cost", "cost", lambda: _cost_cases(30)),
         _spec(D, "linear_backward", ("dA_prev", "dW", "db"), _linear_backward_cases,
               gradient="linear_backward"),
         _spec(D, "linear_activation_backward", ("dA_prev", "dW", "db"),
-              _linear_activation_backward_cases, gradient="linear_activation_backward",
-              depends=("linear_backward", "sigmoid_backward", "relu_backward")),
-        _spec(D, "L_model_backward", "grads", _L_model_backward_cases, gradient="L_model_backward",
-              depends=("linear_activation_backward",)),
+              _linear_activation_backward_cases, gradient="linear_activation_backward"),
+        _spec(D, "L_model_backward", "grads", _L_model_backward_cases, gradient="L_model_backward"),
         _spec(D, "update_parameters", "parameters", _deep_update_cases),
-        _spec(A, "two_layer_model", ("parameters", "costs"), _two_layer_cases, run="two_layer",
-              depends=("initialize_parameters", "linear_activation_forward", "compute_cost",
-                       "linear_activation_backward", "update_parameters")),
-        _spec(A, "L_layer_model", ("parameters", "costs"), _L_layer_cases, run="L_layer",
-              depends=("initialize_parameters_deep", "L_model_forward", "compute_cost",
-                       "L_model_backward", "update_parameters")),
-        _spec(A, "predict", "p", _app_predict_cases, depends=("L_model_forward",)),
+        _spec(A, "two_layer_model", ("parameters", "costs"), _two_layer_cases, run="two_layer"),
+        _spec(A, "L_layer_model", ("parameters", "costs"), _L_layer_cases, run="L_layer"),
+        _spec(A, "predict", "p", _app_predict_cases),
     ]
     return {(spec.assignment, spec.name): spec for spec in specs}
 
