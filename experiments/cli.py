@@ -371,6 +371,12 @@ def command_run(args, argv, from_command_line=False):
         runner.prepare()  # data problems end here, before any folder exists
         folder = runner.folder = RunFolder.create(experiment.name, request.out, is_sweep)
         folder.lock()
+    if max(spec.num_nodes for spec in specs) > 1:
+        from experiments.backends import rendezvous_seconds
+
+        _note(f"waiting up to {rendezvous_seconds():g} s for the other nodes of this run to "
+              f"join (NODE_RANK {os.environ.get('NODE_RANK', '0')}, MASTER_ADDR "
+              f"{os.environ.get('MASTER_ADDR', 'localhost')})")
     if world_size > 1:
         # The processes Lightning starts inherit this: the folder of this run, not a new one
         # of their own (a timestamp taken in each process may differ).
@@ -382,7 +388,16 @@ def command_run(args, argv, from_command_line=False):
         "started": datetime.datetime.now().isoformat(timespec="seconds"),
     })
     folder.write_settings(settings)
-    return _train(runner, experiment, previous, rank_zero=True)
+    try:
+        return _train(runner, experiment, previous, rank_zero=True)
+    finally:
+        # How this session ended, beside its start: a resumed run's history stays whole.
+        settings["sessions"][-1]["ended"] = datetime.datetime.now().isoformat(timespec="seconds")
+        settings["sessions"][-1]["outcome"] = runner.outcome or {"status": "failed"}
+        try:
+            folder.write_settings(settings)
+        finally:
+            folder.unlock()
 
 
 def _default_jobs():
@@ -461,9 +476,6 @@ def _train(runner, experiment, previous, rank_zero):
             _error(f"stopped at once by a second signal; the last periodic checkpoints are in "
                    f"{folder}; continue with: {resume}")
         return exit_status("SIGINT")
-    finally:
-        if rank_zero:
-            runner.folder.unlock()
     if not rank_zero:
         return 0
     print(runner.table(summary))

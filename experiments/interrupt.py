@@ -80,16 +80,21 @@ def on_iteration(backend, iteration):
 
 
 def guard_lightning_exit(function, *args, **kwargs):
-    """Call ``function`` (``trainer.fit``); a second signal comes out as KeyboardInterrupt.
+    """Call ``function`` (``trainer.fit``) and keep Lightning's exits inside the run.
 
-    Lightning answers a KeyboardInterrupt inside ``fit`` with ``sys.exit(1)``; here
-    that exit becomes the KeyboardInterrupt it was, so the run reports it.
+    Lightning answers a KeyboardInterrupt inside ``fit`` with ``sys.exit(1)``, and a
+    SIGTERM with an exit after the current batch; here the first becomes the
+    KeyboardInterrupt it was, the second a stop like any other signal's.
     """
     try:
         return function(*args, **kwargs)
     except SystemExit:
         if STOP.count > 1:
             raise KeyboardInterrupt from None
+        if STOP.requested:
+            # Lightning's own SIGTERM handling ends fit with an exit at a batch boundary;
+            # our handler has seen the same signal, so the run stops as for any other.
+            return None
         raise
 
 

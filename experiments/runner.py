@@ -112,6 +112,8 @@ class Runner:
         self._data = {}
         self.plans = {}
         self.interrupted_entry = None
+        self.preserve_report = False
+        self.outcome = None  # how this session ended: {"status": ..., ...}
         self.summary = {"experiment": experiment.name, "status": "running", "runs": []}
 
     @property
@@ -199,15 +201,17 @@ class Runner:
         Parameters
         ----------
         previous : dict, optional
-            The folder's summary from an earlier session: its entries are kept until
-            this session replaces them, and when it was complete a failure here
-            leaves the file as it was.
+            The folder's summary from an earlier session. Its entries are kept until
+            this session replaces them. When it reported a complete run, this session
+            writes ``summary.json`` only once it is complete itself: a signal or a
+            failure leaves the finished run's report as it was (the session's outcome
+            is in :attr:`outcome`, which the command records in ``run.json``).
         """
         if not self.options.rank_zero:
             return self.run_worker()
         earlier_entries = {entry.get("label"): entry for entry in (previous or {}).get("runs", [])
                            if isinstance(entry, dict)}
-        keep_on_failure = (previous or {}).get("status") == "complete"
+        self.preserve_report = (previous or {}).get("status") == "complete"
         entries = {}
 
         def current_runs():
@@ -220,37 +224,37 @@ class Runner:
             self.summary["runs"] = current_runs()
             self.write_summary()
 
+        def stopped(status, **details):
+            self.summary["runs"] = current_runs()
+            self.summary["status"] = status
+            self.summary.update(details)
+            self.outcome = {"status": status, **details}
+            self.write_summary()
+
+        self.write_summary()
         try:
             self.train_runs(finished)
             self.summary["runs"] = current_runs()
             self.summary.update(self.extra.summary_fields(self, self.summary["runs"]))
             if self.is_sweep:
                 self.sweep_figures()
-            self.summary["status"] = "complete"
         except RunInterrupted as exc:
-            self.summary["runs"] = current_runs()
-            self.summary["status"] = "interrupted"
-            self.summary["interrupted"] = {
+            stopped("interrupted", interrupted={
                 "signal": exc.signal_name, "run": exc.run_label, "backend": exc.backend,
-                "iteration": exc.iteration,
-            }
-            self.write_summary()
+                "iteration": exc.iteration})
             raise
         except KeyboardInterrupt:
-            self.summary["runs"] = current_runs()
-            self.summary["status"] = "interrupted"
-            self.summary["interrupted"] = {"signal": "second signal",
-                                           "note": "stopped at once; the last periodic "
-                                                   "checkpoints are the ones to resume from"}
-            self.write_summary()
+            stopped("interrupted", interrupted={
+                "signal": "a second signal",
+                "note": "stopped at once; the last periodic checkpoints are the ones to "
+                        "resume from"})
             raise
         except BaseException as exc:
-            if not keep_on_failure:
-                self.summary["runs"] = current_runs()
-                self.summary["status"] = "failed"
-                self.summary["error"] = " ".join(str(exc).split()) or type(exc).__name__
-                self.write_summary()
+            stopped("failed", error=" ".join(str(exc).split()) or type(exc).__name__)
             raise
+        self.summary["status"] = "complete"
+        self.outcome = {"status": "complete"}
+        self.preserve_report = False
         self.write_summary()
         return self.summary
 
@@ -314,7 +318,9 @@ class Runner:
         return None
 
     def write_summary(self):
-        self.folder.write_summary(self.summary)
+        """Write ``summary.json``, unless it holds a finished run's report to preserve."""
+        if not self.preserve_report:
+            self.folder.write_summary(self.summary)
 
     def table(self, summary):
         """The end-of-run table, from the summary alone."""
@@ -341,9 +347,10 @@ class Runner:
                     self.folder.write_result(spec.label, name, runs[name].result)
             except RunInterrupted as exc:
                 exc.run_label = spec.label
-                # The summary of an interrupted run keeps what did finish.
-                entries[spec.label] = self.interrupted_entry = self.entry(
-                    spec, runs, status="interrupted")
+                if runs:
+                    # The summary of an interrupted run keeps what did finish.
+                    entries[spec.label] = self.interrupted_entry = self.entry(
+                        spec, runs, status="interrupted")
                 raise
             runs[name].result.update(self.extra.backend_fields(spec, data, runs[name]))
         extra = self.extra.run_extra(self, spec, data, runs)

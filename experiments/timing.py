@@ -77,6 +77,7 @@ class VectorizationTiming:
     """
 
     is_sweep = False
+    outcome = None  # how this session ended, recorded in run.json
 
     def __init__(self, experiment, specs, options, folder, section, repeats):
         self.experiment = experiment
@@ -163,6 +164,7 @@ class VectorizationTiming:
         summary["runs"] = [self._dot(), self._gradient()]
         summary["status"] = "complete"
         self.folder.write_summary(summary)
+        self.outcome = {"status": "complete"}
         return summary
 
     def table(self, summary):

@@ -19,6 +19,10 @@ save a checkpoint of a consistent state and raise
 Adding an engine is one file here and one entry in :data:`BACKENDS`.
 """
 
+import contextlib
+import datetime
+import math
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Optional, Protocol
@@ -30,6 +34,9 @@ from experiments.errors import ExperimentError
 
 # Iterations between two periodic checkpoints (a signal also saves one, at once).
 CHECKPOINT_EVERY = 500
+# Seconds the processes of a data-parallel run wait for each other to join, at most.
+RENDEZVOUS_ENV = "NNDL_RENDEZVOUS_TIMEOUT"
+DEFAULT_RENDEZVOUS_SECONDS = 300
 
 
 @dataclass
@@ -120,6 +127,48 @@ def build_numpy_model(spec, dtype):
 def accuracy_or_none(model, X, Y):
     """``model.accuracy(X, Y)`` for a classifier with data, else None."""
     return None if X is None or model.task != "classification" else model.accuracy(X, Y)
+
+
+def rendezvous_seconds():
+    """``$NNDL_RENDEZVOUS_TIMEOUT`` (checked) or :data:`DEFAULT_RENDEZVOUS_SECONDS`."""
+    text = os.environ.get(RENDEZVOUS_ENV, "")
+    if text == "":
+        return DEFAULT_RENDEZVOUS_SECONDS
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = float("nan")
+    if not math.isfinite(seconds) or seconds <= 0:
+        raise ExperimentError(f"{RENDEZVOUS_ENV}={text!r}: expected a positive number of seconds")
+    return seconds
+
+
+def trainer_strategy(spec):
+    """The Lightning strategy of ``spec``: its name for one process; for several, ``ddp``
+    whose processes give up waiting for each other after :func:`rendezvous_seconds`."""
+    if spec.world_size == 1:
+        return spec.strategy
+    from lightning.pytorch.strategies import DDPStrategy
+
+    return DDPStrategy(timeout=datetime.timedelta(seconds=rendezvous_seconds()))
+
+
+@contextlib.contextmanager
+def rendezvous_errors(spec):
+    """Turn a data-parallel run's failed rendezvous into one line that says what to do."""
+    try:
+        yield
+    except Exception as exc:
+        text = str(exc)
+        if spec.world_size == 1 or not ("clients joined" in text or "Timed out" in text
+                                        or type(exc).__name__ in ("DistStoreError",
+                                                                  "DistNetworkError")):
+            raise
+        raise ExperimentError(
+            f"the {spec.world_size} processes of this run ({spec.devices} per node on "
+            f"{spec.num_nodes} node(s)) did not all join within {rendezvous_seconds():g} s: "
+            "start the same command on every node with NODE_RANK=1..K-1 and MASTER_ADDR and "
+            f"MASTER_PORT pointing at node 0 (or raise {RENDEZVOUS_ENV})") from None
 
 
 def _numpy_backend():

@@ -256,7 +256,7 @@ class LightningBackend:
                 spec.iterations,
                 accelerator="gpu" if job.device == "cuda" else "cpu",
                 devices=spec.devices,
-                strategy=spec.strategy,
+                strategy=backends.trainer_strategy(spec),
                 num_nodes=spec.num_nodes,
                 precision="64-true" if np.dtype(job.dtype) == np.float64 else "32-true",
                 logger=logger,
@@ -267,8 +267,9 @@ class LightningBackend:
                 log_every_n_steps=spec.log_every,
                 **extra,
             )
-            interrupt.guard_lightning_exit(trainer.fit, module, datamodule=datamodule,
-                                           ckpt_path=ckpt_path)
+            with backends.rendezvous_errors(spec):
+                interrupt.guard_lightning_exit(trainer.fit, module, datamodule=datamodule,
+                                               ckpt_path=ckpt_path)
             # Saved by hand so that last.ckpt is the state at the very end (or at the signal).
             # Every process calls it (it synchronises them); rank zero writes the file.
             trainer.save_checkpoint(last, weights_only=False)

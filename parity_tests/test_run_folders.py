@@ -1,0 +1,481 @@
+"""Fault injection: run folders, resume, signals, configs and the environment under bad input.
+
+Each test damages something a run reads (a file of the run folder, the
+experiment's config, a flag, an environment variable) or stops a run with a
+signal, then asserts the exit status, the one-line message, and that nothing
+already written was lost or changed.
+"""
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+from experiments import cli, config, interrupt
+from experiments.run_folder import RunFolder
+
+REPO = Path(__file__).resolve().parents[1]
+ITERATIONS = 6
+
+
+def run(argv, capsys):
+    status = cli.main([str(arg) for arg in argv])
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+def one_line(err):
+    """The error output is exactly one line, and no traceback."""
+    assert len(err.strip().splitlines()) == 1, err
+    assert "Traceback" not in err
+    return err
+
+
+def snapshot(folder):
+    """Every file of a run folder (but the lock) and its bytes."""
+    return {str(path.relative_to(folder)): path.read_bytes()
+            for path in sorted(Path(folder).rglob("*"))
+            if path.is_file() and path.name != ".lock"}
+
+
+def summary(folder):
+    return json.loads((Path(folder) / "summary.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def finished(tmp_path_factory):
+    """A complete shallow-planar run of ITERATIONS iterations, both backends."""
+    out = tmp_path_factory.mktemp("finished") / "run"
+    assert cli.main(["run", "shallow-planar", "--iterations", str(ITERATIONS), "--quiet",
+                     "--out", str(out), "--jobs", "1"]) == 0
+    return out
+
+
+@pytest.fixture
+def copy_of(tmp_path):
+    def copy(folder):
+        target = tmp_path / "copy"
+        shutil.copytree(folder, target)
+        return target
+
+    return copy
+
+
+@pytest.fixture
+def config_dir(tmp_path, monkeypatch):
+    """A private copy of the experiments' configs that a test may edit."""
+    folder = tmp_path / "configs"
+    shutil.copytree(config.CONFIG_DIR, folder)
+    monkeypatch.setattr(config, "CONFIG_DIR", folder)
+    return folder
+
+
+def edit_config(folder, name, edit):
+    path = folder / f"{name}.yaml"
+    data = yaml.safe_load(path.read_text())
+    edit(data)
+    path.write_text(yaml.safe_dump(data))
+
+
+# ---------------------------------------------------------------------------------------
+# damaged run folders: a refused resume changes nothing
+# ---------------------------------------------------------------------------------------
+
+DAMAGE = {
+    "result.json truncated": ("torch/result.json", lambda data: data[:20]),
+    "result.json not JSON": ("numpy/result.json", lambda data: b"\x00\x01garbage"),
+    "run.json truncated": ("run.json", lambda data: data[: len(data) // 3]),
+    "checkpoint.npz emptied": ("numpy/checkpoint.npz", lambda data: b""),
+    "last.ckpt truncated": ("torch/checkpoints/last.ckpt", lambda data: data[: len(data) // 2]),
+}
+
+
+@pytest.mark.parametrize("damage", DAMAGE)
+def test_a_damaged_file_refuses_the_resume_and_changes_nothing(damage, finished, copy_of,
+                                                               capsys):
+    out = copy_of(finished)
+    name, cut = DAMAGE[damage]
+    path = out / name
+    path.write_bytes(cut(path.read_bytes()))
+    before = snapshot(out)
+    # More iterations, so that every backend must read its checkpoint or result.
+    status, _, err = run(["run", "shallow-planar", "--resume", out, "--iterations",
+                          ITERATIONS + 2, "--quiet"], capsys)
+    assert status == 1
+    one_line(err)
+    assert Path(name).name in err
+    assert snapshot(out) == before  # summary.json of the finished run is untouched
+
+
+def test_a_damaged_result_of_a_finished_backend_refuses_even_a_same_length_resume(
+        finished, copy_of, capsys):
+    out = copy_of(finished)
+    (out / "numpy" / "params.npz").write_bytes(b"PK\x03\x04 not a zip")
+    before = snapshot(out)
+    status, _, err = run(["run", "shallow-planar", "--resume", out, "--quiet"], capsys)
+    assert status == 1 and "params.npz" in one_line(err)
+    assert snapshot(out) == before
+    assert summary(out)["status"] == "complete"
+
+
+def test_a_second_writer_is_refused_naming_the_holder(finished, copy_of, capsys):
+    out = copy_of(finished)
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sys, time; from experiments.run_folder import RunFolder; "
+         f"folder = RunFolder({str(out)!r}); folder.lock(); print('locked', flush=True); "
+         "time.sleep(60)"],
+        cwd=REPO, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        before = snapshot(out)
+        status, _, err = run(["run", "shallow-planar", "--resume", out, "--iterations",
+                              ITERATIONS + 2, "--quiet"], capsys)
+        assert status == 1
+        assert f"in use by process {holder.pid}" in one_line(err)
+        assert snapshot(out) == before
+    finally:
+        holder.kill()
+        holder.wait()
+    # Once the holder is gone the folder can be resumed.
+    assert run(["run", "shallow-planar", "--resume", out, "--iterations", ITERATIONS + 2,
+                "--quiet"], capsys)[0] == 0
+    assert summary(out)["status"] == "complete"
+
+
+# ---------------------------------------------------------------------------------------
+# what a resumed run uses: the settings and the config it started with
+# ---------------------------------------------------------------------------------------
+
+
+def test_a_config_edited_after_the_start_does_not_reach_the_resumed_run(config_dir, tmp_path,
+                                                                       capsys):
+    reference = tmp_path / "reference"
+    assert run(["run", "shallow-planar", "--iterations", 2 * ITERATIONS, "--quiet", "--out",
+                reference], capsys)[0] == 0
+    out = tmp_path / "run"
+    assert run(["run", "shallow-planar", "--iterations", ITERATIONS, "--quiet", "--out", out],
+               capsys)[0] == 0
+    recorded_rate = yaml.safe_load((out / "config.yaml").read_text())["model"]["init_args"][
+        "learning_rate"]
+    edit_config(config_dir, "shallow-planar",
+                lambda data: data["model"]["init_args"].update(learning_rate=0.05))
+
+    status, _, err = run(["run", "shallow-planar", "--resume", out, "--iterations",
+                          2 * ITERATIONS, "--quiet"], capsys)
+    assert status == 0
+    assert "has changed since this run started" in err
+    done = summary(out)
+    assert done["runs"][0]["params"]["learning_rate"] == 1.2
+    saved = yaml.safe_load((out / "config.yaml").read_text())
+    assert saved["model"]["init_args"]["learning_rate"] == recorded_rate == 1.2
+    expected = summary(reference)["runs"][0]["backends"]
+    for backend, result in done["runs"][0]["backends"].items():
+        assert result["costs"] == expected[backend]["costs"], backend
+
+
+@pytest.mark.parametrize("flag, value", [("--seed", 7), ("--dtype", "float32"),
+                                         ("--backend", "numpy"), ("--log-every", 3)])
+def test_asking_a_resume_for_other_settings_is_refused_naming_the_option(
+        flag, value, finished, copy_of, capsys):
+    out = copy_of(finished)
+    before = snapshot(out)
+    status, _, err = run(["run", "shallow-planar", "--resume", out, flag, value, "--quiet"],
+                         capsys)
+    assert status == 2
+    assert flag in one_line(err) and "keeps its settings" in err
+    assert snapshot(out) == before
+
+
+def test_a_resume_of_another_experiment_is_refused(finished, copy_of, capsys):
+    out = copy_of(finished)
+    status, _, err = run(["run", "house-price", "--resume", out, "--quiet"], capsys)
+    assert status == 1 and "'shallow-planar'" in one_line(err)
+
+
+# ---------------------------------------------------------------------------------------
+# signals: a status that says what happened, non-zero exit, the command that resumes
+# ---------------------------------------------------------------------------------------
+
+
+def stop_at(monkeypatch, backend, iteration, signum, times=1):
+    def send(name, index):
+        if name == backend and index == iteration:
+            for _ in range(times):
+                os.kill(os.getpid(), signum)
+
+    monkeypatch.setattr(interrupt, "on_iteration", send)
+
+
+@pytest.mark.parametrize("backend", ["numpy", "torch"])
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT])
+def test_a_signal_in_either_phase_stops_cleanly_and_resumes(backend, signum, finished,
+                                                            tmp_path, monkeypatch, capsys):
+    out = tmp_path / "run"
+    stop_at(monkeypatch, backend, 2, signum)
+    status, _, err = run(["run", "shallow-planar", "--iterations", ITERATIONS, "--quiet",
+                          "--out", out, "--iterations-per-batch", 1], capsys)
+    name = signal.Signals(signum).name
+    assert status == 128 + signum
+    assert f"stopped by {name}" in one_line(err)
+    assert f"--resume {out}" in err
+    stopped = summary(out)
+    assert stopped["status"] == "interrupted"
+    assert stopped["interrupted"]["signal"] == name
+    assert stopped["interrupted"]["backend"] == backend
+    assert stopped["interrupted"]["iteration"] == 3
+    sessions = json.loads((out / "run.json").read_text())["sessions"]
+    assert sessions[-1]["outcome"]["status"] == "interrupted"
+
+    monkeypatch.setattr(interrupt, "on_iteration", lambda backend, iteration: None)
+    assert run(["run", "shallow-planar", "--resume", out, "--quiet"], capsys)[0] == 0
+    done, expected = summary(out), summary(finished)
+    assert done["status"] == "complete"
+    for name, result in done["runs"][0]["backends"].items():
+        assert result["costs"] == expected["runs"][0]["backends"][name]["costs"], name
+
+
+def test_a_second_signal_stops_at_once_and_says_so(tmp_path, monkeypatch, capsys):
+    out = tmp_path / "run"
+    stop_at(monkeypatch, "numpy", 2, signal.SIGINT, times=2)
+    status, _, err = run(["run", "shallow-planar", "--iterations", ITERATIONS, "--quiet",
+                          "--out", out], capsys)
+    assert status == 130
+    assert "second signal" in one_line(err) and f"--resume {out}" in err
+    assert summary(out)["status"] == "interrupted"
+
+
+def test_a_signal_between_the_runs_of_a_sweep(tmp_path, monkeypatch, capsys):
+    """Sent as the first run's last iteration ends: that run finishes, the next never starts."""
+    out = tmp_path / "run"
+    stop_at(monkeypatch, "torch", ITERATIONS - 1, signal.SIGTERM)
+    status, _, err = run(["run", "activations-planar", "--iterations", ITERATIONS, "--quiet",
+                          "--out", out, "--jobs", 1, "--iterations-per-batch", 1], capsys)
+    assert status == 128 + signal.SIGTERM
+    stopped = summary(out)
+    assert stopped["status"] == "interrupted"
+    assert [entry["label"] for entry in stopped["runs"]] == ["sigmoid"]
+    assert stopped["interrupted"]["run"] == "tanh"
+    monkeypatch.setattr(interrupt, "on_iteration", lambda backend, iteration: None)
+    assert run(["run", "activations-planar", "--resume", out, "--quiet"], capsys)[0] == 0
+    assert [entry["label"] for entry in summary(out)["runs"]] == [
+        "sigmoid", "tanh", "relu", "leaky_relu"]
+
+
+def test_a_signal_while_extending_a_finished_run_keeps_its_report(finished, copy_of,
+                                                                  monkeypatch, capsys):
+    out = copy_of(finished)
+    report = (out / "summary.json").read_bytes()
+    stop_at(monkeypatch, "numpy", ITERATIONS + 1, signal.SIGTERM)
+    status, _, err = run(["run", "shallow-planar", "--resume", out, "--iterations",
+                          ITERATIONS + 4, "--quiet"], capsys)
+    assert status == 128 + signal.SIGTERM
+    assert (out / "summary.json").read_bytes() == report
+    sessions = json.loads((out / "run.json").read_text())["sessions"]
+    assert sessions[-1]["outcome"]["status"] == "interrupted"
+
+
+def test_sigterm_to_a_real_process_during_lightning(tmp_path):
+    """A real SIGTERM from outside, while the Lightning backend trains a long run."""
+    out = tmp_path / "run"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "experiments", "run", "shallow-planar", "--backend", "torch",
+         "--iterations", "200000", "--iterations-per-batch", "10", "--quiet", "--out", str(out)],
+        cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(REPO)},
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        # Wait until Lightning has taken its first steps (its event file exists).
+        deadline = 120
+        import time
+
+        began = time.monotonic()
+        while not list((out / "torch").glob("events.out.tfevents*")):
+            assert process.poll() is None, process.communicate()
+            assert time.monotonic() - began < deadline
+            time.sleep(0.2)
+        time.sleep(1.0)
+        process.send_signal(signal.SIGTERM)
+        _, err = process.communicate(timeout=120)
+    finally:
+        process.kill()
+    assert process.returncode == 128 + signal.SIGTERM
+    assert "stopped by SIGTERM" in one_line(err)
+    stopped = summary(out)
+    assert stopped["status"] == "interrupted" and stopped["interrupted"]["signal"] == "SIGTERM"
+    assert (out / "torch" / "checkpoints" / "last.ckpt").is_file()
+
+
+# ---------------------------------------------------------------------------------------
+# the environment, the run folder's path, the project's configs
+# ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("variable", ["LOCAL_RANK", "SLURM_PROCID", "RANK", "NODE_RANK"])
+def test_a_stray_rank_variable_does_not_silence_a_one_process_run(variable, tmp_path,
+                                                                  monkeypatch, capsys):
+    monkeypatch.setenv(variable, "1")
+    out = tmp_path / "run"
+    status, table, err = run(["run", "house-price", "--iterations", 2, "--quiet", "--out", out],
+                             capsys)
+    assert status == 0
+    assert f"ignoring {variable}=1" in err
+    assert "single-neuron" in table
+    assert (out / "run.json").is_file() and summary(out)["status"] == "complete"
+
+
+@pytest.mark.parametrize("value", ["abc", "0", "-2"])
+def test_a_bad_jobs_variable_is_a_usage_error(value, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv(cli.JOBS_ENV, value)
+    status, _, err = run(["run", "house-price", "--iterations", 2, "--out", tmp_path / "run"],
+                         capsys)
+    assert status == 2 and cli.JOBS_ENV in one_line(err)
+    assert not (tmp_path / "run").exists()
+
+
+def test_out_under_a_regular_file(tmp_path, capsys):
+    (tmp_path / "file").write_text("not a folder")
+    status, _, err = run(["run", "house-price", "--iterations", 2, "--out",
+                          tmp_path / "file" / "run"], capsys)
+    assert status == 1 and "is a file" in one_line(err)
+
+
+def test_out_with_a_name_too_long_for_the_file_system(tmp_path, capsys):
+    status, _, err = run(["run", "house-price", "--iterations", 2, "--out",
+                          tmp_path / ("x" * 300)], capsys)
+    assert status == 1 and "too long" in one_line(err)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may write into any folder")
+def test_out_in_a_folder_that_cannot_be_written(tmp_path, capsys):
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o500)
+    status, _, err = run(["run", "house-price", "--iterations", 2, "--out", locked / "run"],
+                         capsys)
+    assert status == 1 and "permission" in one_line(err).lower()
+
+
+BAD_CONFIGS = {
+    "missing learning rate": (lambda d: d["model"]["init_args"].pop("learning_rate"),
+                              "learning_rate"),
+    "mistyped learning rate": (lambda d: d["model"]["init_args"].update(learning_rate="fast"),
+                               "learning_rate"),
+    "negative learning rate": (lambda d: d["model"]["init_args"].update(learning_rate=-1),
+                               "learning_rate"),
+    "unknown activation": (lambda d: d["model"]["init_args"]["model"]["init_args"].update(
+        hidden_activation="swish"), "swish"),
+    "unknown model argument": (lambda d: d["model"]["init_args"]["model"]["init_args"].update(
+        n_hidden=4), "n_hidden"),
+    "zero iterations per batch": (lambda d: d["model"]["init_args"].update(
+        iterations_per_batch=0), "iterations_per_batch"),
+    "features that do not match the data": (
+        lambda d: d["model"]["init_args"]["model"]["init_args"].update(n_x=3), "n_x = 3"),
+    "no max_steps": (lambda d: d["trainer"].pop("max_steps"), "max_steps"),
+    "unknown data module": (lambda d: d["data"].update(class_path="torch_ref.NoSuchData"),
+                            "NoSuchData"),
+}
+
+
+@pytest.mark.parametrize("case", BAD_CONFIGS)
+def test_a_bad_project_config_is_one_line_and_leaves_no_folder(case, config_dir, tmp_path,
+                                                              capsys):
+    edit, named = BAD_CONFIGS[case]
+    edit_config(config_dir, "shallow-planar", edit)
+    out = tmp_path / "run"
+    status, _, err = run(["run", "shallow-planar", "--iterations", 2, "--out", out], capsys)
+    assert status == 1
+    assert named in one_line(err)
+    assert not out.exists()
+
+
+# CourseModule has a default learning rate; LightningCLI fills it in when the file has none.
+FIT_CASES = [case for case in BAD_CONFIGS if case not in ("no max_steps", "missing learning rate")]
+
+
+@pytest.mark.parametrize("case", FIT_CASES)
+def test_fit_with_a_bad_config_ends_on_one_line_naming_the_value(case, config_dir, tmp_path,
+                                                                 capsys):
+    edit, named = BAD_CONFIGS[case]
+    edit_config(config_dir, "shallow-planar", edit)
+    status, _, err = run(["fit", "--config", config_dir / "shallow-planar.yaml",
+                          "--trainer.max_steps=2", f"--trainer.default_root_dir={tmp_path}",
+                          "--trainer.enable_progress_bar=false"], capsys)
+    assert status != 0
+    assert named in err.strip().splitlines()[-1]
+
+
+def test_fit_with_a_bad_config_prints_no_traceback(config_dir, tmp_path):
+    """In a process of its own (in-process, Lightning's log handlers outlive pytest's capture)."""
+    edit_config(config_dir, "shallow-planar",
+                lambda d: d["model"]["init_args"]["model"]["init_args"].update(n_x=3))
+    done = subprocess.run(
+        [sys.executable, "-m", "experiments", "fit", "--config",
+         str(config_dir / "shallow-planar.yaml"), "--trainer.max_steps=2",
+         f"--trainer.default_root_dir={tmp_path}", "--trainer.enable_progress_bar=false"],
+        cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True,
+        text=True, timeout=240)
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert "n_x = 3" in done.stderr.strip().splitlines()[-1]
+
+
+def test_a_corrupt_cat_file_is_one_line_and_leaves_no_folder(tmp_path, capsys):
+    data = tmp_path / "data"
+    data.mkdir()
+    for name in ("train_catvnoncat.h5", "test_catvnoncat.h5"):
+        (data / name).write_bytes(b"\x89HDF\r\n\x1a\n" + b"\x00" * 200)
+    out = tmp_path / "run"
+    status, _, err = run(["run", "logreg-cats", "--iterations", 2, "--data-dir", data,
+                          "--out", out], capsys)
+    assert status == 1
+    assert "catvnoncat.h5" in one_line(err)
+    assert not out.exists()
+
+
+def test_a_diverging_classifier_is_reported_with_the_iteration(config_dir, tmp_path, capsys):
+    edit_config(config_dir, "shallow-planar",
+                lambda d: d["model"]["init_args"].update(learning_rate=1e6))
+    out = tmp_path / "run"
+    status, _, err = run(["run", "shallow-planar", "--iterations", 300, "--quiet", "--out",
+                          out, "--backend", "numpy"], capsys)
+    assert status == 1
+    one_line(err)
+    assert "iteration" in err and "learning_rate" in err and ".costs" not in err
+    assert summary(out)["status"] == "failed"
+
+
+def test_several_nodes_that_never_meet_end_within_the_stated_time(tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(REPO), "NNDL_RENDEZVOUS_TIMEOUT": "5"}
+    for name in ("RANK", "LOCAL_RANK", "NODE_RANK", "WORLD_SIZE", "MASTER_PORT"):
+        env.pop(name, None)
+    done = subprocess.run(
+        [sys.executable, "-m", "experiments", "run", "house-price", "--backend", "torch",
+         "--iterations", "2", "--num-nodes", "2", "--strategy", "ddp", "--quiet",
+         "--out", str(tmp_path / "run")],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=240)
+    assert done.returncode == 1
+    assert "did not all join within 5 s" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert summary(tmp_path / "run")["status"] == "failed"
+
+
+def test_run_folder_lock_is_released_after_a_run(finished, copy_of):
+    out = copy_of(finished)
+    folder = RunFolder(out)
+    folder.lock()
+    folder.unlock()
+    assert not RunFolder(out).is_locked_by_another()
+
+
+def test_npz_files_of_a_run_are_never_half_written(finished):
+    """Atomic writes leave no temporary files behind."""
+    leftovers = [path for path in finished.rglob("*") if path.name.endswith(".tmp")]
+    assert leftovers == []
+    with np.load(finished / "numpy" / "params.npz") as params:
+        assert set(params.files) == {"W1", "b1", "W2", "b2"}
