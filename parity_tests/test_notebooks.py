@@ -75,16 +75,8 @@ def _kernel_env(data_dir):
     return env
 
 
-async def _execute(week, variant, work_dir, limit):
-    notebook = nbformat.read(NOTEBOOK_DIR / NOTEBOOKS[week], as_version=4)
-    if variant == "cats":
-        data_dir = _cat_dir()
-        if data_dir is None:
-            return Execution(notebook, skipped="cat vs non-cat files not found; set NNDL_DATA_DIR "
-                                               "to their folder to run this variant")
-    else:
-        data_dir = work_dir / "no-data"
-        data_dir.mkdir()
+async def _run(notebook, work_dir, data_dir, limit):
+    """Execute ``notebook`` in place in a fresh kernel whose working directory is in work_dir."""
     run_dir = work_dir / "cwd"
     run_dir.mkdir()
     client = NotebookClient(notebook, timeout=CELL_TIMEOUT_S, kernel_name="python3",
@@ -97,15 +89,31 @@ async def _execute(week, variant, work_dir, limit):
     return Execution(notebook)
 
 
+async def _execute(week, variant, work_dir, limit):
+    notebook = nbformat.read(NOTEBOOK_DIR / NOTEBOOKS[week], as_version=4)
+    if variant == "cats":
+        data_dir = _cat_dir()
+        if data_dir is None:
+            return Execution(notebook, skipped="cat vs non-cat files not found; set NNDL_DATA_DIR "
+                                               "to their folder to run this variant")
+    else:
+        data_dir = work_dir / "no-data"
+        data_dir.mkdir()
+    return await _run(notebook, work_dir, data_dir, limit)
+
+
 @pytest.fixture(scope="module")
-def executions(tmp_path_factory):
-    """Every (notebook, variant) executed once, concurrently, on first use."""
+def executions(request, tmp_path_factory):
+    """Every (notebook, variant) this session selected, executed once, concurrently, on first use."""
+    selected = [(item.callspec.params["week"], item.callspec.params["variant"])
+                for item in request.session.items
+                if getattr(item, "originalname", None) == "test_notebook_runs_and_draws_its_figures"]
 
     async def run_all():
         limit = asyncio.Semaphore(PARALLEL_KERNELS)
         jobs = [_execute(week, variant, tmp_path_factory.mktemp(f"{week}-{variant}"), limit)
-                for week, variant in CASES]
-        return dict(zip(CASES, await asyncio.gather(*jobs)))
+                for week, variant in selected]
+        return dict(zip(selected, await asyncio.gather(*jobs)))
 
     return asyncio.run(run_all())
 
@@ -176,3 +184,19 @@ def test_notebook_kernel_is_this_interpreter():
     """The "python3" kernel the notebooks name starts this very interpreter (and its packages)."""
     command = KernelManager(kernel_name="python3").format_kernel_cmd()
     assert Path(command[0]).resolve() == Path(sys.executable).resolve(), command
+
+
+def test_harness_sees_a_failing_cell_and_a_missing_figure(tmp_path):
+    """The checks above can fail: a raising cell is reported, and a figure cell without an
+    image is told from one with an image."""
+    cells = [
+        nbformat.v4.new_code_cell("%matplotlib inline\nimport matplotlib.pyplot as plt"),
+        nbformat.v4.new_code_cell("print('no figure here')", metadata={"tags": ["figure"]}),
+        nbformat.v4.new_code_cell("plt.plot([0, 1])\nplt.show()", metadata={"tags": ["figure"]}),
+        nbformat.v4.new_code_cell("raise ValueError('this cell fails on purpose')"),
+    ]
+    notebook = nbformat.v4.new_notebook(cells=cells)
+    result = asyncio.run(_run(notebook, tmp_path, tmp_path, asyncio.Semaphore(1)))
+    assert result.error is not None and "this cell fails on purpose" in result.error
+    assert not _has_image(notebook.cells[1])
+    assert _has_image(notebook.cells[2])
