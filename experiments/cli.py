@@ -54,9 +54,6 @@ EXIT_USAGE = 2
 DEBUG_ENV = "NNDL_DEBUG"
 JOBS_ENV = "NNDL_JOBS"
 PROG = "python -m experiments"
-# Strategies of the Lightning backend; torch_ref.distributed.STRATEGIES says the same and a
-# test holds the two together (this module must not import torch to know them).
-STRATEGIES = ("auto", "ddp")
 RANK_VARIABLES = ("RANK", "LOCAL_RANK", "NODE_RANK", "GROUP_RANK", "SLURM_PROCID")
 
 
@@ -141,8 +138,8 @@ def build_parser():
                                 "signals and checkpoints act between batches")
     lightning.add_argument("--devices", type=_positive_int, metavar="N",
                            help="processes (CPU cores or GPUs) per node (default: 1)")
-    lightning.add_argument("--strategy", choices=STRATEGIES,
-                           help="ddp: data-parallel, each process on its share of the "
+    lightning.add_argument("--strategy", metavar="NAME",
+                           help="auto or ddp; ddp: data-parallel, each process on its share of the "
                                 "examples, with the costs of one process (gloo on CPU, NCCL "
                                 "on CUDA; default: auto)")
     lightning.add_argument("--num-nodes", type=_positive_int, metavar="K",
@@ -349,8 +346,8 @@ def command_run(args, argv, from_command_line=False):
         device = torch_device(device)
     elif device == "auto":
         device = "cpu"
-    if world_size > 1:
-        _check_data_parallel(experiment, specs, backends, device, from_command_line)
+    if "torch" in backends or world_size > 1:
+        _check_trainer(experiment, specs, backends, device)
 
     from experiments.runner import RunOptions
 
@@ -364,11 +361,13 @@ def command_run(args, argv, from_command_line=False):
         runner.prepare()
         return _train(runner, experiment, None, rank_zero=False)
     if folder is not None:
+        _refuse_in_process(world_size, from_command_line)
         folder.lock()
         previous = folder.read_summary()
         runner.prepare()
     else:
         runner.prepare()  # data problems end here, before any folder exists
+        _refuse_in_process(world_size, from_command_line)
         folder = runner.folder = RunFolder.create(experiment.name, request.out, is_sweep)
         folder.lock()
     if max(spec.num_nodes for spec in specs) > 1:
@@ -413,6 +412,14 @@ def _default_jobs():
         raise UsageError(f"{JOBS_ENV}={text!r}: {exc}") from None
 
 
+def _refuse_in_process(world_size, from_command_line):
+    if world_size > 1 and not from_command_line:
+        raise UsageError(
+            "several processes: Lightning starts the others by running this command line "
+            "again, so start a data-parallel run from a shell (python -m experiments run ...), "
+            "not through experiments.cli.main(argv)")
+
+
 def _rank_zero_quick():
     return all(os.environ.get(name, "0") == "0" for name in RANK_VARIABLES)
 
@@ -429,8 +436,10 @@ def _make_runner(experiment, specs, options, folder, raw_config, settings):
     return Runner(experiment, specs, options, folder)
 
 
-def _check_data_parallel(experiment, specs, backends, device, from_command_line):
-    """Reject, before anything starts, a data-parallel run that cannot run."""
+def _check_trainer(experiment, specs, backends, device):
+    """Reject, before anything starts, trainer settings the Lightning backend cannot run
+    (torch_ref.distributed's rules: strategy, devices, nodes) and a data-parallel run
+    that cannot run."""
     from torch_ref import distributed
 
     accelerator = "gpu" if device == "cuda" else "cpu"
@@ -449,11 +458,6 @@ def _check_data_parallel(experiment, specs, backends, device, from_command_line)
         if "torch" not in backends:
             raise UsageError(f"{spec.world_size} processes (devices x nodes) train the torch "
                              "backend only; add --backend torch or both, or use --devices 1")
-    if not from_command_line:
-        raise UsageError(
-            "several processes: Lightning starts the others by running this command line "
-            "again, so start a data-parallel run from a shell (python -m experiments run ...), "
-            "not through experiments.cli.main(argv)")
 
 
 def _train(runner, experiment, previous, rank_zero):
