@@ -1,7 +1,7 @@
 """A data set with several outputs per example, for the training runs of the suite.
 
 Importable by class path (``multi_output_data.MultiLabelPlanarDataModule``), so that a
-data-parallel run started from a config (``python -m torch_ref.ddp_run``) can load it
+data-parallel run started from a config (``python -m experiments fit``) can load it
 when ``parity_tests`` is on ``PYTHONPATH``.
 """
 

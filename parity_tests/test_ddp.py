@@ -2,9 +2,9 @@
 
 A run is described once (twin, data module, learning rate, steps); the same
 description is trained in this process with ``CourseModule`` + ``make_trainer``
-and by ``python -m torch_ref.ddp_run --devices N --strategy ddp`` started as a
-subprocess, which Lightning then runs again in N - 1 more processes, the way
-``ddp`` always runs. Both must give the same cost at every step, the same
+and by ``python -m experiments fit --config C --trainer.devices N
+--trainer.strategy ddp`` started as a subprocess, which Lightning then runs again
+in N - 1 more processes, the way ``ddp`` always runs. Both must give the same cost at every step, the same
 final parameters, the same ``trainer.test`` metrics and the same TensorBoard
 curves, written once.
 
@@ -29,7 +29,8 @@ from tensorboard.backend.event_processing.event_accumulator import EventAccumula
 import torch_ref
 from helpers import assert_dicts_close, run_tolerance
 from scratch import data as scratch_data
-from torch_ref import ddp_run, distributed
+from experiments import cli
+from torch_ref import distributed
 
 # -- tolerance ------------------------------------------------------------------------------
 # The processes compute what one process computes, on their own columns, and add the
@@ -46,6 +47,7 @@ from torch_ref import ddp_run, distributed
 # shallow-planar with three labels per point (multi_output_data.py), so that the cost's
 # mean over m, not over m times n_y, is checked across processes too.
 PARITY_TESTS = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(PARITY_TESTS)
 RUNS = {
     "shallow-planar": (
         "ShallowNetwork",
@@ -110,17 +112,25 @@ def run_one_process(run_id, log_dir, data_dir=None):
 
 
 def run_data_parallel(config, devices, output, log_dir, timeout=180):
-    """``python -m torch_ref.ddp_run`` in a subprocess; its ``--output`` as a dict."""
+    """``python -m experiments fit`` on ``devices`` processes in a subprocess; its
+    ``--output`` as a dict."""
     env = {key: value for key, value in os.environ.items()
            if key not in ("RANK", "LOCAL_RANK", "NODE_RANK", "WORLD_SIZE", "GROUP_RANK",
                           "MASTER_ADDR", "MASTER_PORT", "SLURM_PROCID", "SLURM_NTASKS")}
     env["OMP_NUM_THREADS"] = "1"  # two processes on a small machine: one thread each
     # multi_output_data's data module, for every process Lightning starts.
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [PARITY_TESTS, env.get("PYTHONPATH")]))
-    command = [sys.executable, "-m", "torch_ref.ddp_run", str(config), "--devices", str(devices),
-               "--strategy", "ddp", "--accelerator", "cpu", "--output", str(output),
-               "--log-dir", str(log_dir), "--quiet"]
-    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=timeout)
+    env["PYTHONPATH"] = os.pathsep.join([REPO, env["PYTHONPATH"]])
+    command = [sys.executable, "-m", "experiments", "fit", "--config", str(config),
+               f"--trainer.devices={devices}", "--trainer.strategy=ddp",
+               "--trainer.accelerator=cpu", "--trainer.log_every_n_steps=1",
+               "--trainer.enable_progress_bar=false", "--trainer.enable_checkpointing=false",
+               "--trainer.enable_model_summary=false",
+               "--trainer.logger=lightning.pytorch.loggers.TensorBoardLogger",
+               f"--trainer.logger.save_dir={log_dir}", "--trainer.logger.name=",
+               "--trainer.logger.version=", f"--output={output}"]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=timeout,
+                          cwd=log_dir.parent)
     assert done.returncode == 0, f"{' '.join(command)} failed:\n{done.stderr[-3000:]}"
     with np.load(output) as result:
         assert int(result["world_size"]) == devices
@@ -272,11 +282,12 @@ def test_data_module_rejects_more_processes_than_examples():
 @pytest.mark.parametrize(
     "arguments, message",
     [
-        pytest.param(["--devices", "2", "--strategy", "deepspeed"], "unknown strategy",
-                     id="unknown-strategy"),
-        pytest.param(["--devices", str(_gpu_devices_beyond_this_machine()),
-                      "--accelerator", "gpu"], "CUDA", id="cuda-devices-not-here"),
-        pytest.param(["--devices", "3", "--strategy", "ddp", "--accelerator", "cpu"],
+        pytest.param(["--trainer.devices=2", "--trainer.strategy=deepspeed"],
+                     "unknown strategy", id="unknown-strategy"),
+        pytest.param([f"--trainer.devices={_gpu_devices_beyond_this_machine()}",
+                      "--trainer.accelerator=gpu"], "CUDA", id="cuda-devices-not-here"),
+        pytest.param(["--trainer.devices=3", "--trainer.strategy=ddp",
+                      "--trainer.accelerator=cpu"],
                      "3 processes for 2 training examples", id="more-processes-than-examples"),
     ],
 )
@@ -286,7 +297,8 @@ def test_command_reports_bad_input_in_one_line(arguments, message, tmp_path, cap
     text = yaml.safe_load(config.read_text())
     text["data"]["init_args"]["m"] = 2
     config.write_text(yaml.safe_dump(text))
-    assert ddp_run.main([str(config), "--quiet", *arguments]) == ddp_run.EXIT_USAGE
+    status = cli.main(["fit", "--config", str(config), "--trainer.max_steps=2",
+                       "--trainer.enable_progress_bar=false", *arguments])
+    assert status == cli.EXIT_ERROR
     err = capsys.readouterr().err
-    assert message in err
-    assert err.count("\n") == 1, err
+    assert message in err.strip().splitlines()[-1], err
