@@ -2,7 +2,8 @@
 
 Bookkeeping stays off the hot path: the costs go into a preallocated array,
 the TensorBoard points of the logged iterations are kept in memory and written
-in bulk at each checkpoint and at the end, and the checkpoint
+in bulk at each checkpoint and at the end (:class:`experiments.logs.EventFile`,
+no ``SummaryWriter`` and its per-point Python), and the checkpoint
 (``checkpoint.npz``: parameters, costs, seconds) is written every
 :data:`~experiments.backends.CHECKPOINT_EVERY` iterations and when a signal
 stops the run.
@@ -79,24 +80,26 @@ class NumpyBackend:
         X, Y = data.X_train, data.Y_train
         classify = model.task == "classification"
         every = spec.log_every
+        checkpoint_every = backends.CHECKPOINT_EVERY
         points = logs.ScalarPoints(classify)
-
-        writer = logs.open_writer(folder)
+        events = logs.EventFile(folder)
         try:
             began = time.perf_counter()
 
             def save(done):
-                points.write(writer)
+                points.write(events)
                 self._write_checkpoint(checkpoint, model, costs[:done],
                                        seconds + time.perf_counter() - began)
 
             def callback(iteration, cost, model, AL):
+                # Called after every iteration: the least Python that logging, checkpoints
+                # and a clean stop on a signal need.
                 costs[iteration] = cost
                 done = iteration + 1
                 if done % every == 0:
                     # AL is from before this iteration's update, as in Lightning's training_step.
                     points.add(iteration, cost, AL, Y)
-                if done % backends.CHECKPOINT_EVERY == 0 and done < end:
+                if done % checkpoint_every == 0 and done < end:
                     save(done)
                 interrupt.on_iteration("numpy", iteration)
                 if STOP.requested and done < end:
@@ -110,8 +113,8 @@ class NumpyBackend:
                 except _Stop as stop:
                     save(stop.args[0])
                     raise RunInterrupted("numpy", stop.args[0]) from None
+            points.write(events)
             seconds += time.perf_counter() - began
-            points.write(writer)
             self._write_checkpoint(checkpoint, model, costs, seconds)
             save_npz(folder / PARAMS_FILE, model.params)
 
@@ -123,11 +126,12 @@ class NumpyBackend:
             }
             if data.has_test and classify:
                 # Lightning logs trainer.test's metrics at the step count after training.
-                writer.add_scalar(logs.TEST_ACCURACY, result["test_accuracy"], end)
+                events.write_scalars([end], [time.time()], [logs.TEST_ACCURACY],
+                                     [[result["test_accuracy"]]])
             params = dict(job.hparams or spec.params(), backend=self.name)
-            logs.log_hparams(writer, params, logs.final_metrics(result), step=end)
+            logs.log_hparams(events, params, logs.final_metrics(result), step=end)
         finally:
-            writer.close()
+            events.close()
         return BackendRun(result, {k: v.copy() for k, v in model.params.items()},
                           _predictor(model), folder)
 
