@@ -164,8 +164,10 @@ def build_parser():
     bench.add_argument("--data-dir", metavar="DIR",
                        help="folder holding the cat files (the digits are used without them)")
     bench.add_argument("--backends", nargs="+", metavar="NAME",
-                       choices=["numpy", "course-loop", "torch-loop", "lightning"],
-                       help="only these rows (numpy, course-loop, torch-loop, lightning)")
+                       choices=["numpy", "course-loop", "torch-loop", "lightning", "cli", "sweep"],
+                       help="only these rows (numpy, course-loop, torch-loop, lightning; cli: "
+                            "whole run commands against their compute; sweep: --jobs 1 against "
+                            "--jobs N)")
     bench.add_argument("--debug", action="store_true", help="show tracebacks")
     return parser
 
@@ -536,6 +538,19 @@ def _guarded(function, debug):
         return EXIT_ERROR
 
 
+def _missing_config_files(argv):
+    """The first ``--config FILE`` / ``-c FILE`` of ``argv`` that is not a file, or None."""
+    for index, arg in enumerate(argv):
+        path = None
+        if arg in ("--config", "-c") and index + 1 < len(argv):
+            path = argv[index + 1]
+        elif arg.startswith("--config="):
+            path = arg.split("=", 1)[1]
+        if path is not None and not Path(path).is_file():
+            return path
+    return None
+
+
 def main(argv=None):
     """Entry point of ``python -m experiments``; returns the exit status."""
     from_command_line = argv is None
@@ -546,6 +561,10 @@ def main(argv=None):
 
         return check_main(argv[1:])
     if argv and argv[0] in LIGHTNING_COMMANDS:
+        missing = _missing_config_files(argv)
+        if missing:
+            _error(f"{argv[0]}: no config file {missing} (--config)")
+            return EXIT_USAGE
         from experiments.lightning_cli import main as lightning_main
 
         def fit():

@@ -44,6 +44,8 @@ CONFIG_DIR = Path(__file__).resolve().parent / "configs"
 MODEL_KEY = "model.init_args.model"
 DEFAULT_LOG_EVERY = 1
 DEFAULT_ITERATIONS_PER_BATCH = 1
+# More iterations than this is a typo, not a run: the cost curves alone would not fit in memory.
+MAX_ITERATIONS = 10**8
 LABEL_PATTERN = re.compile(r"^[A-Za-z0-9_.=+-]+$")
 
 
@@ -269,7 +271,11 @@ def run_spec(label, config, meta=None, *, iterations=None, seed=None, data_dir=N
     if data_dir is not None and _class_name(data_class_path) == "CatDataModule":
         data_args["data_dir"] = str(data_dir)
     if isinstance(max_steps, bool) or not isinstance(max_steps, int) or max_steps < 1:
-        raise ConfigError(f"trainer.max_steps of run {label} must be a positive integer")
+        raise ConfigError(f"trainer.max_steps of run {label} must be a positive integer, "
+                          f"got {max_steps!r}")
+    if max_steps > MAX_ITERATIONS:
+        raise ConfigError(f"{max_steps} iterations for run {label}: at most {MAX_ITERATIONS:.0e} "
+                          "(--iterations, trainer.max_steps)")
     log_every = trainer.get("log_every_n_steps", DEFAULT_LOG_EVERY)
     if not isinstance(log_every, int) or log_every < 1:
         raise ConfigError(f"trainer.log_every_n_steps of run {label} must be a positive integer")

@@ -288,7 +288,8 @@ class Runner:
                       flush=True)
             finished(label, entry)
 
-        workers.run_parallel(self.worker_runner, self.specs, jobs, threads, report)
+        workers.run_parallel(self.worker_runner, self.specs, jobs, threads, report,
+                             first_backend=self.options.backends[0])
 
     def worker_runner(self, spec):
         """A runner for ``spec`` alone, to be used in a worker process."""

@@ -41,6 +41,9 @@ def limit_threads(threads):
 
 def _worker(connection, runner, spec, threads):
     """In the worker: train one run, send ("done", entry), ("interrupted", ...) or ("failed", ...)."""
+    # A group of its own: a Ctrl-C at the terminal reaches the parent alone, which passes
+    # it on once (two would stop the run at once rather than between two iterations).
+    os.setpgrp()
     try:
         limit_threads(threads)
         with graceful_interrupts():
@@ -67,7 +70,7 @@ class WorkerFailed(ExperimentError):
         self.kind = kind
 
 
-def run_parallel(make_runner, specs, jobs, threads, on_entry):
+def run_parallel(make_runner, specs, jobs, threads, on_entry, first_backend="numpy"):
     """Train ``specs`` in at most ``jobs`` processes; ``on_entry(label, entry)`` as each ends.
 
     Parameters
@@ -79,6 +82,8 @@ def run_parallel(make_runner, specs, jobs, threads, on_entry):
     jobs, threads : int
     on_entry : callable
         Called in the parent with each finished run's entry.
+    first_backend : str
+        The backend a run trains first (named when a signal comes between runs).
 
     Raises
     ------
@@ -122,19 +127,22 @@ def run_parallel(make_runner, specs, jobs, threads, on_entry):
             process.join()
             if kind == "done":
                 on_entry(spec.label, payload)
-            elif kind in ("interrupted", "killed"):
-                if kind == "interrupted" and payload[3] is not None:
+            elif kind == "interrupted":
+                if payload[3] is not None:
                     on_entry(spec.label, payload[3])
                 if interrupted is None:
                     interrupted = (spec, payload)
+            elif kind == "killed" and interrupted is None:
+                interrupted = (spec, None)
             elif failure is None:
                 failure = WorkerFailed(spec.label, *payload)
     if failure is not None:
         raise failure
     if interrupted is not None or STOP.requested:
-        spec, payload = interrupted or (specs[0], None)
-        if payload is None or payload[0] is None:
-            exc = RunInterrupted("numpy", 0)
+        # No run was under way when the signal came: the next one never started.
+        spec, payload = interrupted or (pending[0] if pending else specs[-1], None)
+        if payload is None:
+            exc = RunInterrupted(first_backend, 0)
         else:
             backend, iteration, signal_name, _ = payload
             STOP.request(signal_name)

@@ -479,3 +479,69 @@ def test_npz_files_of_a_run_are_never_half_written(finished):
     assert leftovers == []
     with np.load(finished / "numpy" / "params.npz") as params:
         assert set(params.files) == {"W1", "b1", "W2", "b2"}
+
+
+# ---------------------------------------------------------------------------------------
+# sweeps in worker processes
+# ---------------------------------------------------------------------------------------
+
+SWEEP_ITERATIONS = 30
+
+
+def strip_seconds(report):
+    for entry in report["runs"]:
+        for result in entry["backends"].values():
+            result.pop("seconds")
+    return report
+
+
+@pytest.fixture(scope="module")
+def sequential_sweep(tmp_path_factory):
+    out = tmp_path_factory.mktemp("sequential") / "run"
+    assert cli.main(["run", "activations-planar", "--iterations", str(SWEEP_ITERATIONS),
+                     "--quiet", "--out", str(out), "--jobs", "1"]) == 0
+    return out
+
+
+def test_a_sweep_on_two_workers_reports_what_one_process_reports(sequential_sweep, tmp_path,
+                                                                 capsys):
+    out = tmp_path / "run"
+    status, _, err = run(["run", "activations-planar", "--iterations", SWEEP_ITERATIONS,
+                          "--out", out, "--jobs", 2], capsys)
+    assert status == 0
+    assert err.count("finished (") == 4  # one progress line per run
+    assert strip_seconds(summary(out)) == strip_seconds(summary(sequential_sweep))
+    for label in ("sigmoid", "tanh", "relu", "leaky_relu"):
+        assert (out / label / "numpy" / "params.npz").read_bytes() == (
+            sequential_sweep / label / "numpy" / "params.npz").read_bytes()
+
+
+def test_a_signal_to_a_parallel_sweep_stops_every_worker_cleanly(sequential_sweep, tmp_path,
+                                                                 monkeypatch, capsys):
+    parent = os.getpid()
+    marker = tmp_path / "sent"
+
+    def send_once(backend, iteration):
+        # From a worker, once: the signal the parent would get from a terminal or a scheduler.
+        if os.getpid() != parent and backend == "numpy" and iteration == 5:
+            try:
+                os.close(os.open(marker, os.O_CREAT | os.O_EXCL))
+            except FileExistsError:
+                return
+            os.kill(parent, signal.SIGTERM)
+
+    monkeypatch.setattr(interrupt, "on_iteration", send_once)
+    out = tmp_path / "run"
+    status, _, err = run(["run", "activations-planar", "--iterations", SWEEP_ITERATIONS,
+                          "--quiet", "--out", out, "--jobs", 2, "--iterations-per-batch", 1],
+                         capsys)
+    assert status == 128 + signal.SIGTERM
+    assert "stopped by SIGTERM" in one_line(err) and f"--resume {out}" in err
+    stopped = summary(out)
+    assert stopped["status"] == "interrupted"
+    assert stopped["interrupted"]["signal"] == "SIGTERM"
+
+    monkeypatch.setattr(interrupt, "on_iteration", lambda backend, iteration: None)
+    assert run(["run", "activations-planar", "--resume", out, "--quiet", "--jobs", 2],
+               capsys)[0] == 0
+    assert strip_seconds(summary(out)) == strip_seconds(summary(sequential_sweep))
