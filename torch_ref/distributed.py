@@ -114,11 +114,6 @@ def check_trainer_options(accelerator="auto", devices=1, strategy="auto", num_no
             )
 
 
-def world_size(devices, num_nodes=1):
-    """Number of processes for an integer ``devices`` per node; None when Lightning decides."""
-    return devices * num_nodes if _is_int(devices) and devices >= 1 else None
-
-
 def is_global_zero():
     """True unless this process is a worker started by a launcher with a rank other than 0.
 
