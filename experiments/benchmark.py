@@ -13,18 +13,50 @@ row's time over the *floor*: the work of one iteration (floating-point
 operations, bytes that must cross memory) divided by the rates this machine
 reached in the same run on a large matrix product and a large copy.
 Shared machines are noisy: read the ratios, not the absolute times.
+
+Two more rows time whole commands, as a user waits for them, each in a fresh
+process (:func:`time_command`):
+
+* ``cli``: ``run shallow-planar`` (both backends) and, with the cat files,
+  ``run deepL-cats --backend numpy``: the whole command's seconds against the
+  backends' own seconds (``summary.json``), the NumPy backend's against the
+  bare model (``scratch.train`` on the same data and iterations), the
+  Lightning backend's against the ``lightning`` row's run, and what is left
+  once the compute and ``import lightning`` are taken away;
+* ``sweep``: ``run shallow-planar-hidden-sweep`` at ``--jobs 1`` and at
+  ``--jobs N`` (the cores), and their ratio.
+
+Torch rows train a small model on one thread, as ``run`` does
+(:func:`experiments.backends.lightning_backend.training_threads`).
 """
 
+import json
+import os
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
 import scratch
 from experiments import course_style
-from scratch.data import load_cat_dataset, load_digits_binary, make_flower
+from experiments.errors import ExperimentError
+from scratch.data import CAT_FILES, load_cat_dataset, load_digits_binary, make_flower
 from scratch.errors import DatasetNotFoundError
+
+# The rows ``--backends`` can pick; the default runs them all.
+TIMING_ROWS = ("numpy", "course-loop", "torch-loop", "lightning")
+COMMAND_ROWS = ("cli", "sweep")
+ROWS = TIMING_ROWS + COMMAND_ROWS
+# Iterations of the command rows when --iterations is not given.
+CLI_ITERATIONS = 2000
+CLI_IMAGE_ITERATIONS = 100
+SWEEP = "shallow-planar-hidden-sweep"
+SWEEP_ITERATIONS = 500
 
 
 @dataclass
@@ -71,20 +103,54 @@ class Row:
     iterations: int
     seconds: list = field(default_factory=list)
     floor: float = float("nan")
+    threads: int = 0  # torch's intra-op threads of a torch row (0: not a torch row)
 
     @property
     def median(self):
         return statistics.median(self.seconds)
 
 
-def workloads(data_dir=None, iterations=None):
-    """deep2 and deepL on the cat images (the digits where absent), shallow on the flower."""
-    try:
+def check_data_dir(data_dir):
+    """One line naming ``--data-dir`` when it does not hold both cat files (never a fallback).
+
+    Raises
+    ------
+    ExperimentError
+        The folder does not exist, is not a folder, or lacks a cat file.
+    """
+    if data_dir is None:
+        return
+    folder = Path(data_dir).expanduser()
+    if not folder.exists():
+        raise ExperimentError(f"--data-dir {data_dir}: no such folder")
+    if not folder.is_dir():
+        raise ExperimentError(f"--data-dir {data_dir}: not a folder")
+    missing = [name for name in CAT_FILES if not (folder / name).is_file()]
+    if missing:
+        raise ExperimentError(
+            f"--data-dir {data_dir}: missing {' and '.join(missing)}; name the folder that "
+            "holds both cat files, or leave --data-dir out to time the image workloads on the "
+            "cats found by $NNDL_DATA_DIR or ./datasets (else the digits)")
+
+
+def load_images(data_dir=None):
+    """(X, Y, name) of the image workloads: the cats, the digits only when no folder was named."""
+    if data_dir is not None:
+        check_data_dir(data_dir)
         cats = load_cat_dataset(data_dir)
-        X, Y, images = cats.X_train, cats.Y_train, "cats"
+        return cats.X_train, cats.Y_train, "cats"
+    try:
+        cats = load_cat_dataset()
+        return cats.X_train, cats.Y_train, "cats"
     except DatasetNotFoundError:
         digits = load_digits_binary()
-        X, Y, images = digits.X_train, digits.Y_train, "digits"
+        return digits.X_train, digits.Y_train, "digits"
+
+
+def workloads(data_dir=None, iterations=None):
+    """deep2 and deepL on the cat images (the digits when no cat files are found and no
+    ``data_dir`` was named), shallow on the flower."""
+    X, Y, images = load_images(data_dir)
     n_x = X.shape[0]
     Xf, Yf = make_flower()
     return [
@@ -136,6 +202,16 @@ def run_course_loop(work, dtype):
     ))
 
 
+def torch_row_threads(work):
+    """Torch threads of a torch row: those ``run`` trains this workload's twin with."""
+    import torch
+
+    from experiments.backends.lightning_backend import training_threads
+
+    threads = training_threads(work.flops_per_iteration())
+    return min(threads or torch.get_num_threads(), torch.get_num_threads())
+
+
 def run_torch_loop(work, dtype, device):
     """A plain PyTorch loop as a PyTorch user writes it: autograd, SGD, no framework."""
     import torch
@@ -162,7 +238,10 @@ def run_torch_loop(work, dtype, device):
         if device != "cpu":
             torch.cuda.synchronize()
 
-    return _timed(loop)
+    from experiments.backends.lightning_backend import torch_threads
+
+    with torch_threads(torch_row_threads(work)):
+        return _timed(loop)
 
 
 # The Lightning row's settings, printed with the table: many iterations per training_step
@@ -174,15 +253,14 @@ LIGHTNING_LOG_EVERY = 10
 
 def run_lightning(work, dtype, device):
     """This project's Lightning run, logging its cost curve to TensorBoard in a scratch folder."""
-    import tempfile
-
     from lightning.pytorch.loggers import TensorBoardLogger
 
     import torch_ref
+    from experiments.backends.lightning_backend import torch_threads
 
     twin = torch_ref.from_scratch(work.scratch_model(dtype), device=device)
     X, Y = work.X.astype(dtype), work.Y.astype(dtype)
-    with tempfile.TemporaryDirectory() as log_dir:
+    with tempfile.TemporaryDirectory() as log_dir, torch_threads(torch_row_threads(work)):
         logger = TensorBoardLogger(log_dir, name="", default_hp_metric=False)
         return _timed(lambda: torch_ref.fit_arrays(
             twin, X, Y, work.learning_rate, work.iterations,
@@ -195,11 +273,6 @@ def run_lightning(work, dtype, device):
 def benchmark(iterations=None, repeat=3, device="cpu", data_dir=None, backends=None,
               echo=print):
     """Time every backend on every workload; return the rows with medians and floors."""
-    rows = []
-    rates = {dtype: measure_rates(dtype) for dtype in (np.float64, np.float32)}
-    for dtype, (flops, bandwidth) in rates.items():
-        echo(f"rates {np.dtype(dtype).name}: matmul {flops / 1e9:.1f} GFLOP/s, "
-             f"copy {bandwidth / 1e9:.1f} GB/s")
     plan = [
         ("numpy", np.float64, "cpu", run_numpy),
         ("numpy", np.float32, "cpu", run_numpy),
@@ -211,6 +284,13 @@ def benchmark(iterations=None, repeat=3, device="cpu", data_dir=None, backends=N
     ]
     if backends:
         plan = [entry for entry in plan if entry[0] in backends]
+    if not plan:
+        return []
+    rows = []
+    rates = {dtype: measure_rates(dtype) for dtype in (np.float64, np.float32)}
+    for dtype, (flops, bandwidth) in rates.items():
+        echo(f"rates {np.dtype(dtype).name}: matmul {flops / 1e9:.1f} GFLOP/s, "
+             f"copy {bandwidth / 1e9:.1f} GB/s")
     for work in workloads(data_dir, iterations):
         for backend, dtype, dev, runner in plan:
             row = Row(work.name, backend, np.dtype(dtype).name, dev, work.iterations)
@@ -220,6 +300,8 @@ def benchmark(iterations=None, repeat=3, device="cpu", data_dir=None, backends=N
                 work.bytes_per_iteration(np.dtype(dtype).itemsize) / bandwidth,
             )
             args = (work, dtype) if backend in ("numpy", "course-loop") else (work, dtype, dev)
+            if backend in ("torch-loop", "lightning"):
+                row.threads = torch_row_threads(work)
             for _ in range(repeat):
                 row.seconds.append(runner(*args))
             echo(f"  {work.name:<16} {backend:<12} {row.dtype:<8} {row.median:8.3f} s")
@@ -231,42 +313,225 @@ def format_table(rows):
     """One table: medians, and ratios to the course loop, the torch loop and the floor."""
     by_key = {(r.workload, r.backend, r.dtype): r for r in rows}
     header = (f"{'workload':<16} {'backend':<12} {'dtype':<8} {'device':<6} {'median s':>9} "
-              f"{'ms/iter':>8} {'/course':>8} {'/torch':>8} {'/floor':>8}")
+              f"{'ms/iter':>8} {'/course':>8} {'/torch':>8} {'/floor':>8} {'threads':>7}")
     lines = [header, "-" * len(header)]
     for r in rows:
         course = by_key.get((r.workload, "course-loop", "float64"))
         torch_loop = by_key.get((r.workload, "torch-loop", r.dtype))
         ratio_course = f"{r.median / course.median:8.2f}" if course else f"{'-':>8}"
         ratio_torch = f"{r.median / torch_loop.median:8.2f}" if torch_loop else f"{'-':>8}"
+        threads = f"{r.threads:7d}" if r.threads else f"{'-':>7}"
         lines.append(
             f"{r.workload:<16} {r.backend:<12} {r.dtype:<8} {r.device:<6} {r.median:9.3f} "
             f"{1000 * r.median / r.iterations:8.3f} {ratio_course} {ratio_torch} "
-            f"{r.median / r.floor:8.2f}"
+            f"{r.median / r.floor:8.2f} {threads}"
         )
     return "\n".join(lines)
 
+
+# -- whole commands -----------------------------------------------------------------------------
+def time_command(argv, env=None):
+    """Run ``python -m experiments ARGV --quiet --out TMP`` in a fresh process.
+
+    Returns
+    -------
+    wall : float
+        Seconds from starting the process to its end, as a user waits for it.
+    summary : dict
+        The run folder's ``summary.json``.
+
+    Raises
+    ------
+    ExperimentError
+        The command failed; the message is its last line on standard error.
+    """
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "run"
+        command = [sys.executable, "-m", "experiments", *argv, "--quiet", "--out", str(out)]
+        start = time.perf_counter()
+        done = subprocess.run(command, capture_output=True, text=True,
+                              env=None if env is None else {**os.environ, **env})
+        wall = time.perf_counter() - start
+        if done.returncode != 0:
+            last = (done.stderr.strip().splitlines() or ["(no message)"])[-1]
+            raise ExperimentError(f"'python -m experiments {' '.join(argv)}' failed with "
+                                  f"status {done.returncode}: {last}")
+        return wall, json.loads((out / "summary.json").read_text())
+
+
+def time_import(module="lightning"):
+    """Seconds of ``python -c 'import MODULE'`` in a fresh process (start-up included)."""
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", f"import {module}"], check=True)
+    return time.perf_counter() - start
+
+
+def backend_seconds(summary):
+    """Each backend's seconds summed over the runs of a summary: {name: seconds}."""
+    seconds = {}
+    for entry in summary["runs"]:
+        for name, result in entry["backends"].items():
+            seconds[name] = seconds.get(name, 0.0) + float(result["seconds"])
+    return seconds
+
+
+@dataclass
+class CommandRow:
+    """One command timed ``repeat`` times: its wall time and the backends' own seconds.
+
+    Attributes
+    ----------
+    command : str
+        The arguments after ``python -m experiments``.
+    wall : list of float
+    backends : dict
+        Backend name -> list of its reported seconds (summed over the runs).
+    references : dict
+        Backend name -> (what, list of seconds) of the same work outside the command:
+        the bare model for "numpy", the ``lightning`` row for "torch".
+    """
+
+    command: str
+    wall: list = field(default_factory=list)
+    backends: dict = field(default_factory=dict)
+    references: dict = field(default_factory=dict)
+
+    def compute(self):
+        """Median of the backends' seconds, summed."""
+        return sum(statistics.median(v) for v in self.backends.values())
+
+
+def _flower_work(iterations):
+    return next(w for w in workloads(None, iterations) if w.name == "shallow-planar")
+
+
+def _images_work(data_dir, iterations):
+    return next(w for w in workloads(data_dir, iterations) if w.name.startswith("deepL-"))
+
+
+def cli_rows(iterations=None, repeat=3, data_dir=None, echo=print, run=time_command):
+    """The ``cli`` rows: ``run shallow-planar`` and, with the cat files, ``run deepL-cats``
+    (NumPy backend), each against its backends' compute outside the command."""
+    from experiments.backends.lightning_backend import quiet_lightning
+
+    flower = iterations or CLI_ITERATIONS
+    images = iterations or CLI_IMAGE_ITERATIONS
+    env = {} if data_dir is None else {"NNDL_DATA_DIR": str(Path(data_dir).resolve())}
+    plan = [(["run", "shallow-planar", "--iterations", str(flower)], _flower_work(flower))]
+    X, _, name = load_images(data_dir)
+    if name == "cats":
+        plan.append((["run", "deepL-cats", "--backend", "numpy", "--iterations", str(images)],
+                     _images_work(data_dir, images)))
+    rows = []
+    for argv, work in plan:
+        row = CommandRow(" ".join(argv))
+        for _ in range(repeat):
+            wall, summary = run(argv, env)
+            row.wall.append(wall)
+            for backend, seconds in backend_seconds(summary).items():
+                row.backends.setdefault(backend, []).append(seconds)
+        if "numpy" in row.backends:
+            row.references["numpy"] = ("bare model", [run_numpy(work, np.float64)
+                                                      for _ in range(repeat)])
+        if "torch" in row.backends:
+            with quiet_lightning(True):
+                row.references["torch"] = ("lightning row", [
+                    run_lightning(work, np.float64, "cpu") for _ in range(repeat)])
+        echo(f"  {row.command:<48} {statistics.median(row.wall):8.2f} s")
+        rows.append(row)
+    return rows
+
+
+def sweep_rows(iterations=None, repeat=3, jobs=None, echo=print, run=time_command):
+    """The ``sweep`` rows: a sweep at ``--jobs 1`` and at ``--jobs N`` (the cores)."""
+    from experiments.workers import default_jobs
+
+    jobs = jobs or default_jobs()
+    rows = []
+    for n in (1, jobs):
+        argv = ["run", SWEEP, "--iterations", str(iterations or SWEEP_ITERATIONS),
+                "--jobs", str(n)]
+        row = CommandRow(" ".join(argv))
+        for _ in range(repeat):
+            wall, summary = run(argv)
+            row.wall.append(wall)
+            for backend, seconds in backend_seconds(summary).items():
+                row.backends.setdefault(backend, []).append(seconds)
+        echo(f"  {row.command:<48} {statistics.median(row.wall):8.2f} s")
+        rows.append(row)
+    return rows
+
+
+def format_commands(rows, import_seconds=None):
+    """The command rows: wall time, the backends' compute, and the ratios a user feels.
+
+    Per command: the median wall time, each backend's median seconds as reported
+    (and its reference outside the command, with the ratio), the wall time over
+    the compute, and what is left beyond the compute and ``import lightning``.
+    For a pair of sweep rows (``--jobs 1`` then ``--jobs N``), the speed-up.
+    """
+    lines = []
+    for row in rows:
+        wall = statistics.median(row.wall)
+        compute = row.compute()
+        lines.append(f"python -m experiments {row.command}")
+        lines.append(f"  whole command {wall:8.2f} s   backends' compute {compute:8.2f} s   "
+                     f"wall / compute {wall / compute:6.2f}")
+        for backend, seconds in row.backends.items():
+            line = f"  {backend:<6} backend {statistics.median(seconds):8.3f} s"
+            if backend in row.references:
+                what, reference = row.references[backend]
+                reference = statistics.median(reference)
+                line += f"   {what} {reference:8.3f} s   ratio {statistics.median(seconds) / reference:5.2f}"
+            lines.append(line)
+        if import_seconds is not None and " --jobs " not in row.command:
+            lines.append(f"  import lightning {import_seconds:6.2f} s   the rest (start-up, "
+                         f"figures, reports) {wall - compute - import_seconds:6.2f} s")
+    sweeps = [row for row in rows if " --jobs " in row.command]
+    if len(sweeps) == 2:
+        first, second = (statistics.median(row.wall) for row in sweeps)
+        jobs = sweeps[1].command.rsplit(" ", 1)[-1]
+        lines.append(f"sweep: --jobs 1 / --jobs {jobs} = {first / second:.2f} "
+                     f"({first:.2f} s / {second:.2f} s)")
+    return "\n".join(lines)
 
 
 def command_bench(args):
     """``python -m experiments bench``: run :func:`benchmark` and print the table."""
     import platform
 
+    check_data_dir(args.data_dir)  # before anything is timed or imported
     import torch
 
     import torch_ref  # noqa: F401  (Lightning sets its log level on import: import it first)
     from experiments.backends.lightning_backend import quiet_lightning
-    from experiments.errors import ExperimentError
 
     if args.device == "cuda" and not torch.cuda.is_available():
         raise ExperimentError("--device cuda: no CUDA GPU is available on this machine")
+    selected = args.backends or ROWS
     device_name = torch.cuda.get_device_name() if args.device == "cuda" else platform.processor()
-    print(f"{time.strftime('%Y-%m-%d')}  {platform.platform()}  {device_name or 'cpu'}")
-    print(f"numpy {np.__version__}, torch {torch.__version__}, torch threads "
-          f"{torch.get_num_threads()}; median of {args.repeat} runs; lightning: "
-          f"{LIGHTNING_ITERATIONS_PER_BATCH} iterations per training_step, TensorBoard every "
-          f"{LIGHTNING_LOG_EVERY} iterations")
+    print(f"{time.strftime('%Y-%m-%d')}  {platform.platform()}  {device_name or 'cpu'}  "
+          f"{os.cpu_count()} cores")
+    print(f"numpy {np.__version__}, torch {torch.__version__}, lightning "
+          f"{__import__('lightning').__version__}, torch threads {torch.get_num_threads()} "
+          f"(1 for small models, as run trains them); median of {args.repeat} runs; "
+          f"lightning: {LIGHTNING_ITERATIONS_PER_BATCH} iterations per training_step, "
+          f"TensorBoard every {LIGHTNING_LOG_EVERY} iterations")
     with quiet_lightning(True):
-        rows = benchmark(args.iterations, args.repeat, args.device, args.data_dir, args.backends)
-    print()
-    print(format_table(rows))
+        rows = benchmark(args.iterations, args.repeat, args.device, args.data_dir, selected)
+    if rows:
+        print()
+        print(format_table(rows))
+    commands = []
+    if "cli" in selected:
+        print()
+        print("whole commands (each in a fresh process):")
+        commands += cli_rows(args.iterations, args.repeat, args.data_dir)
+    if "sweep" in selected:
+        if "cli" not in selected:
+            print()
+        commands += sweep_rows(args.iterations, args.repeat)
+    if commands:
+        print()
+        print(format_commands(commands, time_import() if "cli" in selected else None))
     return 0

@@ -23,8 +23,9 @@ def test_table_ratios_compare_rows_of_one_workload():
     ]
     table = format_table(rows).splitlines()
     numpy_row = table[-1].split()
-    # median 1.0 s: 100 ms per iteration, 1/3 of the course loop, 1/1.5 of torch, 2x the floor
-    assert numpy_row[4:] == ["1.000", "100.000", "0.33", "0.67", "2.00"]
+    # median 1.0 s: 100 ms per iteration, 1/3 of the course loop, 1/1.5 of torch, 2x the floor;
+    # no torch threads for a NumPy row
+    assert numpy_row[4:] == ["1.000", "100.000", "0.33", "0.67", "2.00", "-"]
 
 
 def test_bench_command_prints_every_row(capsys):
@@ -44,3 +45,53 @@ def test_bench_on_cuda_without_gpu_is_one_line_error(capsys):
     assert main(["bench", "--device", "cuda"]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "no CUDA GPU" in err[0]
+
+
+@pytest.mark.parametrize("folder, why", [("no-such-folder", "no such folder"),
+                                         (".", "missing train_catvnoncat.h5")])
+def test_bench_with_a_data_dir_without_the_cat_files_is_one_line_error(tmp_path, capsys,
+                                                                       folder, why):
+    # Named explicitly, a folder is never replaced by the digits or $NNDL_DATA_DIR.
+    path = tmp_path / folder
+    assert main(["bench", "--data-dir", path, "--backends", "numpy", "--repeat", "1"]) == 1
+    captured = capsys.readouterr()
+    err = captured.err.strip().splitlines()
+    assert len(err) == 1 and str(path) in err[0] and why in err[0]
+    assert "rates" not in captured.out  # nothing was timed
+
+
+def _summary(seconds):
+    return {"runs": [{"label": label, "backends": {name: {"seconds": value}
+                                                   for name, value in backends.items()}}
+                     for label, backends in seconds.items()]}
+
+
+def test_command_rows_report_wall_time_against_the_backends_compute():
+    from experiments import benchmark
+
+    calls = []
+
+    def fake_run(argv, env=None):
+        calls.append(argv)
+        jobs = argv[argv.index("--jobs") + 1] if "--jobs" in argv else None
+        if jobs is None:
+            return 10.0, _summary({"main": {"numpy": 1.0, "torch": 3.0}})
+        # two runs of a sweep, 2 s and 4 s of compute; twice as fast with two jobs
+        return (8.0 if jobs == "1" else 4.0), _summary({"a": {"numpy": 2.0}, "b": {"numpy": 4.0}})
+
+    sweep = benchmark.sweep_rows(iterations=3, repeat=2, jobs=2, echo=lambda *_: None,
+                                 run=fake_run)
+    assert [row.command for row in sweep] == [
+        f"run {benchmark.SWEEP} --iterations 3 --jobs 1",
+        f"run {benchmark.SWEEP} --iterations 3 --jobs 2"]
+    assert len(calls) == 4 and sweep[0].backends == {"numpy": [6.0, 6.0]}
+    single = benchmark.CommandRow("run shallow-planar --iterations 3", [10.0, 12.0, 9.0],
+                                  {"numpy": [1.0, 1.0, 1.0], "torch": [3.0, 3.0, 3.0]},
+                                  {"numpy": ("bare model", [0.5, 0.5, 0.5])})
+    text = benchmark.format_commands([single, *sweep], import_seconds=5.0).splitlines()
+    # median wall 10 s over 4 s of compute; NumPy twice its bare model; 10 - 4 - 5 s left
+    assert "whole command    10.00 s" in text[1] and "wall / compute   2.50" in text[1]
+    assert "bare model" in text[2] and text[2].endswith("ratio  2.00")
+    assert text[3].split()[:4] == ["torch", "backend", "3.000", "s"]
+    assert "import lightning   5.00 s" in text[4] and text[4].endswith("1.00 s")
+    assert text[-1] == "sweep: --jobs 1 / --jobs 2 = 2.00 (8.00 s / 4.00 s)"
