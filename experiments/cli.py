@@ -237,8 +237,13 @@ class RunRequest:
             "num_nodes": self.num_nodes,
         }
 
-    def resumed_settings(self, recorded):
-        """The recorded settings with what this request may change; refuses the rest."""
+    def resumed_settings(self, recorded, where):
+        """The recorded settings with what this request may change; refuses the rest.
+
+        ``recorded`` comes from the run folder's ``run.json`` (``where``) and is checked
+        by the rules of the flags it stands for.
+        """
+        _check_recorded(recorded, where)
         settings = dict(recorded)
         for key in KEPT_ON_RESUME:
             value = getattr(self, key)
@@ -254,6 +259,36 @@ class RunRequest:
             if value is not None:
                 settings[key] = value
         return settings
+
+
+# The recorded settings of a run and what each may hold (None: the config's default).
+_RECORDED = {
+    "backend": lambda v: v in ("numpy", "torch", "both"),
+    "dtype": lambda v: v in ("float64", "float32"),
+    "device": lambda v: v in ("auto", "cpu", "cuda"),
+    "iterations": lambda v: v is None or _is_positive_int(v),
+    "seed": lambda v: v is None or (_is_int(v) and 0 <= v < 2**32),
+    "log_every": lambda v: v is None or _is_positive_int(v),
+    "data_dir": lambda v: v is None or isinstance(v, str),
+    "iterations_per_batch": lambda v: v is None or _is_positive_int(v),
+    "devices": lambda v: v is None or _is_positive_int(v),
+    "strategy": lambda v: v is None or isinstance(v, str),
+    "num_nodes": lambda v: v is None or _is_positive_int(v),
+}
+
+
+def _is_int(value):
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_positive_int(value):
+    return _is_int(value) and value >= 1
+
+
+def _check_recorded(recorded, where):
+    for key, valid in _RECORDED.items():
+        if key not in recorded or not valid(recorded[key]):
+            raise ExperimentError(f"{where} is damaged: {key} is {recorded.get(key, 'missing')!r}")
 
 
 def _find_experiment(name):
@@ -321,7 +356,7 @@ def command_run(args, argv, from_command_line=False):
     if request.resume is not None:
         folder = RunFolder.existing(request.resume, experiment.name)
         recorded = folder.read_settings()
-        settings = request.resumed_settings(recorded)
+        settings = request.resumed_settings(recorded, folder.path / "run.json")
         raw_config = recorded["config"]
         current = config.load_config(config.config_path(experiment.config))
         if current != raw_config and _rank_zero_quick():

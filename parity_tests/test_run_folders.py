@@ -194,6 +194,20 @@ def test_asking_a_resume_for_other_settings_is_refused_naming_the_option(
     assert snapshot(out) == before
 
 
+@pytest.mark.parametrize("key, value", [("iterations", "abc"), ("backend", "gpu"),
+                                        ("dtype", "float16"), ("seed", -3)])
+def test_a_tampered_run_json_is_named_and_refused(key, value, finished, copy_of, capsys):
+    out = copy_of(finished)
+    settings = json.loads((out / "run.json").read_text())
+    settings[key] = value
+    (out / "run.json").write_text(json.dumps(settings))
+    before = snapshot(out)
+    status, _, err = run(["run", "shallow-planar", "--resume", out, "--quiet"], capsys)
+    assert status == 1
+    assert "run.json is damaged" in one_line(err) and key in err
+    assert snapshot(out) == before
+
+
 def test_a_resume_of_another_experiment_is_refused(finished, copy_of, capsys):
     out = copy_of(finished)
     status, _, err = run(["run", "house-price", "--resume", out, "--quiet"], capsys)
