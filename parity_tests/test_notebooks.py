@@ -180,6 +180,11 @@ def test_notebook_is_committed_clean(week):
     assert notebook.metadata.kernelspec.name == "python3"
 
 
+def test_every_notebook_is_executed():
+    """A notebook added to notebooks/ is added to NOTEBOOKS, so the tests run it."""
+    assert sorted(path.name for path in NOTEBOOK_DIR.glob("*.ipynb")) == sorted(NOTEBOOKS.values())
+
+
 def test_notebook_kernel_is_this_interpreter():
     """The "python3" kernel the notebooks name starts this very interpreter (and its packages)."""
     command = KernelManager(kernel_name="python3").format_kernel_cmd()
