@@ -319,8 +319,7 @@ def _check_cat_data(experiment, data_dir):
     try:
         find_cat_data_dir(data_dir)
     except DatasetNotFoundError as exc:
-        looked = [line.strip() for line in str(exc).splitlines() if line.startswith("  ")]
-        where = f" (looked in: {'; '.join(looked)})" if looked else f" ({exc})"
+        where = f" (looked in: {'; '.join(exc.looked)})" if exc.looked else f" ({exc})"
         raise ExperimentError(
             f"{experiment.name} needs the cat vs non-cat files {CAT_FILES[0]} and {CAT_FILES[1]}: "
             f"put both in ./datasets, or pass --data-dir DIR or set {DATA_DIR_ENV_VAR}=DIR for "

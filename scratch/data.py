@@ -157,7 +157,7 @@ def find_cat_data_dir(data_dir=None):
             why = "no such folder"
         else:
             why = "missing " + ", ".join(missing)
-        looked.append(f"  {folder} ({source}): {why}")
+        looked.append(f"{folder} ({source}): {why}")
 
     hint = (
         "pass data_dir= to point at the folder that holds both files"
@@ -167,7 +167,9 @@ def find_cat_data_dir(data_dir=None):
     )
     raise DatasetNotFoundError(
         f"cat vs non-cat data not found: need both {CAT_FILES[0]} and {CAT_FILES[1]} in one "
-        "folder. Looked in:\n" + "\n".join(looked) + f"\nTo fix it, {hint}."
+        "folder. Looked in:\n" + "\n".join(f"  {place}" for place in looked)
+        + f"\nTo fix it, {hint}.",
+        looked,
     )
 
 

@@ -15,7 +15,17 @@ class DataError(ValueError):
 
 
 class DatasetNotFoundError(FileNotFoundError):
-    """A data file was not found in any of the places looked in."""
+    """A data file was not found in any of the places looked in.
+
+    Attributes
+    ----------
+    looked : list of str
+        Each place looked in, as "FOLDER (where the name came from): why not there".
+    """
+
+    def __init__(self, message, looked=()):
+        super().__init__(message)
+        self.looked = list(looked)
 
 
 class DatasetFormatError(ValueError):
