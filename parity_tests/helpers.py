@@ -349,3 +349,11 @@ def train_twin(twin, X, Y, learning_rate, num_iterations):
         optimizer.step()
         costs.append(cost.detach())
     return torch.stack(costs).tolist()
+
+
+def event_file_pid(name):
+    """The process that wrote a TensorBoard event file, from its name:
+    ``events.out.tfevents.TIME.HOST.PID.N`` (``.scalars`` after it for the bulk-written ones)."""
+    match = re.search(r"\.(\d+)\.\d+(?:\.scalars)?$", name)
+    assert match, f"not an event file name: {name}"
+    return match.group(1)

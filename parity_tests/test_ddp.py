@@ -27,7 +27,7 @@ from lightning.pytorch.strategies.launchers.subprocess_script import _Subprocess
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
 import torch_ref
-from helpers import assert_dicts_close, run_tolerance
+from helpers import assert_dicts_close, event_file_pid, run_tolerance
 from scratch import data as scratch_data
 from experiments import cli
 from torch_ref import distributed
@@ -141,7 +141,7 @@ def scalars(log_dir, tag):
     """(steps, values) of one TensorBoard tag in ``log_dir``, written by one process."""
     # events.out.tfevents.TIME.HOST.PID.N: one file for fit, one for test, both rank zero's.
     files = [name for name in os.listdir(log_dir) if name.startswith("events.out.tfevents")]
-    writers = {name.split(".")[-2] for name in files}
+    writers = {event_file_pid(name) for name in files}
     assert len(writers) == 1, f"event files from more than one process: {files}"
     events = EventAccumulator(str(log_dir))
     events.Reload()

@@ -28,7 +28,7 @@ from experiments import cli, config
 from experiments.registry import EXPERIMENTS
 from experiments.run_folder import RUN_FOLDER_ENV
 from experiments.runner import RunOptions, Runner
-from helpers import run_tolerance  # ddp vs one process: rounding of the additions only
+from helpers import event_file_pid, run_tolerance
 
 REPO = Path(__file__).resolve().parents[1]
 DDP_ITERATIONS = 30
@@ -64,7 +64,7 @@ def load_summary(out):
 def scalars(folder, tag, sessions=1):
     """(steps, values) of one tag; the event files must come from one process per session."""
     files = [path.name for path in Path(folder).glob("events.out.tfevents.*")]
-    writers = {name.split(".")[-2] for name in files}  # events.out.tfevents.TIME.HOST.PID.N
+    writers = {event_file_pid(name) for name in files}
     assert len(writers) == sessions, f"event files of more than one process: {files}"
     accumulator = EventAccumulator(str(folder), size_guidance={"scalars": 0})
     accumulator.Reload()
