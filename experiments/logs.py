@@ -132,8 +132,8 @@ def scalar_event_records(steps, wall_times, tags, values):
         The records, in the order of the points.
     """
     steps = np.asarray(steps, dtype=np.int64)
-    wall_times = np.asarray(wall_times, dtype="<f8")
-    values = np.asarray(values, dtype="<f4").reshape(len(steps), len(tags))
+    wall_times = np.ascontiguousarray(wall_times, dtype="<f8")
+    values = np.ascontiguousarray(values, dtype="<f4").reshape(len(steps), len(tags))
     if steps.size and steps.min() < 0:
         raise ValueError(f"steps must be non-negative, got {int(steps.min())}")
     summary, offsets = _scalar_summary(tags)
@@ -257,8 +257,13 @@ class ScalarBuffer:
         self.steps, self.times, self.values = [], [], []
 
 
-class ScalarPoints(ScalarBuffer):
+class ScalarPoints:
     """The logged iterations' ``train/cost`` (and ``train/accuracy``) of the NumPy backend.
+
+    A point costs a few list appends: the outputs A[L] of the logged iterations
+    are kept (by reference: each iteration makes a new one) and their accuracies
+    counted all at once, when the points are written or when the outputs held
+    pass :attr:`MAX_HELD_BYTES`.
 
     Parameters
     ----------
@@ -266,20 +271,50 @@ class ScalarPoints(ScalarBuffer):
         Whether to log the accuracy too.
     """
 
+    MAX_HELD_BYTES = 16 * 2**20
+
     def __init__(self, classify):
-        super().__init__((TRAIN_COST, TRAIN_ACCURACY) if classify else (TRAIN_COST,))
         self.classify = classify
+        self.tags = (TRAIN_COST, TRAIN_ACCURACY) if classify else (TRAIN_COST,)
+        self.steps, self.times, self.costs, self.accuracies = [], [], [], []
+        self._outputs, self._held, self._Y = [], 0, None
+
+    def __len__(self):
+        return len(self.steps)
 
     def add(self, iteration, cost, AL, Y):
         """Record iteration ``iteration``: its cost, and the accuracy of AL (n_y, m) against Y.
 
-        The accuracy is that of ``scratch.models.classification_accuracy`` (the
-        fraction of (AL > 0.5) == Y), counted without its float conversions.
+        The accuracy is that of ``scratch.models.classification_accuracy``: the
+        fraction of (AL > 0.5) == Y. ``AL`` must not be changed afterwards.
         """
+        self.steps.append(iteration)
+        self.times.append(time.time())
+        self.costs.append(cost)
         if self.classify:
-            super().add(iteration, float(cost), np.count_nonzero((AL > 0.5) == Y) / Y.size)
-        else:
-            super().add(iteration, float(cost))
+            self._outputs.append(AL)
+            self._Y = Y
+            self._held += AL.nbytes
+            if self._held > self.MAX_HELD_BYTES:
+                self._count()
+
+    def _count(self):
+        """Turn the outputs held into accuracies, all at once."""
+        if self._outputs:
+            Y = self._Y
+            right = np.count_nonzero((np.stack(self._outputs) > 0.5) == Y, axis=(1, 2))
+            self.accuracies.extend((right / Y.size).tolist())
+            self._outputs, self._held = [], 0
+
+    def write(self, events):
+        """Write the gathered points into ``events`` (an :class:`EventFile`) and forget them."""
+        if not self.steps:
+            return
+        self._count()
+        values = [self.costs, self.accuracies] if self.classify else [self.costs]
+        events.write_scalars(self.steps, self.times, self.tags,
+                             np.array(values, dtype=np.float64).T)
+        self.steps, self.times, self.costs, self.accuracies = [], [], [], []
 
 
 # -- the HPARAMS tab ------------------------------------------------------------------------------
