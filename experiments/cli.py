@@ -540,8 +540,8 @@ def _worker_error(exc):
 
 
 def _diverged_message(exc):
-    return (f"{exc} (set a smaller learning rate: model.init_args.learning_rate in the "
-            "experiment's config)")
+    return (f"{exc} (the learning rate is model.init_args.learning_rate in the experiment's "
+            "config; the costs up to there are in the run folder's summary.json)")
 
 
 def _guarded(function, debug):

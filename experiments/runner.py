@@ -41,6 +41,7 @@ from experiments.errors import ExperimentError, UsageError
 from experiments.extras import Extra
 from experiments.interrupt import STOP, RunInterrupted
 from experiments.run_folder import RunFolder
+from scratch.errors import TrainingDivergedError
 
 
 @dataclass
@@ -250,7 +251,11 @@ class Runner:
                         "resume from"})
             raise
         except BaseException as exc:
-            stopped("failed", error=" ".join(str(exc).split()) or type(exc).__name__)
+            details = {"error": " ".join(str(exc).split()) or type(exc).__name__}
+            if isinstance(exc, TrainingDivergedError):
+                details["diverged"] = {"iteration": exc.iteration, "cost": exc.cost,
+                                       "costs": [float(cost) for cost in exc.costs]}
+            stopped("failed", **details)
             raise
         self.summary["status"] = "complete"
         self.outcome = {"status": "complete"}

@@ -452,16 +452,22 @@ def test_a_corrupt_cat_file_is_one_line_and_leaves_no_folder(tmp_path, capsys):
     assert not out.exists()
 
 
-def test_a_diverging_classifier_is_reported_with_the_iteration(config_dir, tmp_path, capsys):
+@pytest.mark.parametrize("backend", ["numpy", "torch"])
+def test_a_diverging_classifier_is_reported_with_the_iteration(backend, config_dir, tmp_path,
+                                                              capsys):
     edit_config(config_dir, "shallow-planar",
                 lambda d: d["model"]["init_args"].update(learning_rate=1e6))
     out = tmp_path / "run"
     status, _, err = run(["run", "shallow-planar", "--iterations", 300, "--quiet", "--out",
-                          out, "--backend", "numpy"], capsys)
+                          out, "--backend", backend], capsys)
     assert status == 1
     one_line(err)
     assert "iteration" in err and "learning_rate" in err and ".costs" not in err
-    assert summary(out)["status"] == "failed"
+    failed = summary(out)
+    assert failed["status"] == "failed"
+    diverged = failed["diverged"]
+    assert diverged["iteration"] == len(diverged["costs"]) > 0
+    assert diverged["cost"] > 10 * diverged["costs"][0]
 
 
 def test_several_nodes_that_never_meet_end_within_the_stated_time(tmp_path):

@@ -56,7 +56,7 @@ class DivergenceCheck:
         self.stretch = self.stretch + 1 if cost > self.factor * self.first_cost else 0
         return self.stretch >= self.patience
 
-    def error(self, iteration, cost, costs, learning_rate, unit="iteration"):
+    def error(self, iteration, cost, costs, learning_rate):
         """The :class:`~scratch.errors.TrainingDivergedError` to raise at ``iteration``.
 
         Parameters
@@ -68,15 +68,13 @@ class DivergenceCheck:
         costs : list of float
             The costs before it.
         learning_rate : float
-        unit : str
-            What the caller calls an iteration ("iteration", "step").
         """
         if math.isfinite(cost):
-            what = (f"the cost climbed to {cost:.6g} at {unit} {iteration} with "
-                    f"learning_rate={learning_rate}, after {self.patience} {unit}s above "
+            what = (f"the cost climbed to {cost:.6g} at iteration {iteration} with "
+                    f"learning_rate={learning_rate}, after {self.patience} iterations above "
                     f"{self.factor:g} times its first value {self.first_cost:.6g}")
         else:
-            what = (f"the cost became {cost} at {unit} {iteration} with "
+            what = (f"the cost became {cost} at iteration {iteration} with "
                     f"learning_rate={learning_rate}")
         return TrainingDivergedError(
             f"training diverged: {what}; try a smaller learning rate", iteration, costs, cost

@@ -154,10 +154,9 @@ class CourseModule(L.LightningModule):
         for index in range(self._checked_costs, len(costs)):
             self._checked_costs = index + 1
             if self._divergence.diverged(costs[index]):
+                # One step is one course iteration: both engines say "iteration".
                 raise self._divergence.error(
-                    self._first_step + index, costs[index], costs[:index], self.learning_rate,
-                    unit="step",
-                )
+                    self._first_step + index, costs[index], costs[:index], self.learning_rate)
 
     def on_train_batch_end(self, outputs, batch, batch_idx):
         if len(self._pending_costs) >= DIVERGENCE_CHECK_EVERY:
