@@ -95,3 +95,69 @@ def test_command_rows_report_wall_time_against_the_backends_compute():
     assert text[3].split()[:4] == ["torch", "backend", "3.000", "s"]
     assert "import lightning   5.00 s" in text[4] and text[4].endswith("1.00 s")
     assert text[-1] == "sweep: --jobs 1 / --jobs 2 = 2.00 (8.00 s / 4.00 s)"
+
+
+# The fast paths that keep bookkeeping off the training loop: TensorBoard records written in
+# bulk, and one torch thread for a small model.
+
+
+@pytest.mark.parametrize("length", [0, 1, 9, 55, 300])
+def test_bulk_record_checksums_are_tensorboards(length):
+    from tensorboard.compat.tensorflow_stub.pywrap_tensorflow import masked_crc32c
+
+    from experiments import logs
+
+    rows = np.random.default_rng(length).integers(0, 256, (6, length), dtype=np.uint8)
+    assert logs.masked_crc32c_rows(rows).tolist() == [masked_crc32c(row.tobytes())
+                                                      for row in rows]
+
+
+def test_bulk_scalar_events_read_back_as_written(tmp_path):
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+    from tensorboard.compat.proto import event_pb2
+    from tensorboard.summary.writer.record_writer import RecordWriter
+
+    from experiments import logs
+
+    # steps whose varints take 1, 2 and 3 bytes, step 0 included
+    steps = [0, 1, 127, 128, 5000, 16383, 16384, 20000]
+    values = np.array([[0.5 + i, 1.0 / (i + 1)] for i in range(len(steps))])
+    events = logs.EventFile(tmp_path)
+    events.write_scalars(steps, [1.0e9 + i for i in range(len(steps))],
+                         ("train/cost", "train/accuracy"), values)
+    events.close()
+    accumulator = EventAccumulator(str(tmp_path), size_guidance={"scalars": 0})
+    accumulator.Reload()
+    for column, tag in enumerate(("train/cost", "train/accuracy")):
+        read = accumulator.Scalars(tag)
+        assert [e.step for e in read] == steps
+        assert [e.value for e in read] == values[:, column].astype(np.float32).tolist()
+    # byte for byte what tensorboard's own writer makes of the same events (from step 1:
+    # protobuf leaves a zero step out, where the bulk encoder writes it)
+    expected = tmp_path / "expected"
+    with open(expected, "wb") as handle:
+        writer = RecordWriter(handle)
+        for i, step in enumerate(steps[1:], start=1):
+            event = event_pb2.Event(wall_time=1.0e9 + i, step=step)
+            for column, tag in enumerate(("train/cost", "train/accuracy")):
+                event.summary.value.add(tag=tag, simple_value=values[i, column])
+            writer.write(event.SerializeToString())
+    assert logs.scalar_event_records(
+        steps[1:], [1.0e9 + i for i in range(1, len(steps))], ("train/cost", "train/accuracy"),
+        values[1:]) == expected.read_bytes()
+
+
+def test_small_models_train_on_one_torch_thread_and_the_count_is_restored():
+    import torch
+
+    from experiments.backends.lightning_backend import (
+        SMALL_WORK_FLOPS, torch_threads, training_threads)
+
+    assert training_threads(6 * 400 * 17) == 1  # shallow-planar: 17 parameters, 400 examples
+    assert training_threads(SMALL_WORK_FLOPS * 30) is None  # deepL-cats: left as set
+    before = torch.get_num_threads()
+    with torch_threads(1):
+        assert torch.get_num_threads() == 1
+    assert torch.get_num_threads() == before
+    with torch_threads(before + 1):  # never raised
+        assert torch.get_num_threads() == before
