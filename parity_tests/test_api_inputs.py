@@ -432,7 +432,7 @@ def test_a_climbing_classifier_is_stopped_by_both_engines_at_one_iteration():
 
     assert twin_error.value.iteration == error.iteration
     np.testing.assert_allclose(twin_error.value.costs, error.costs, rtol=1e-9)
-    _assert_speaks_to_a_user(str(twin_error.value), "step", error.iteration)
+    _assert_speaks_to_a_user(str(twin_error.value), "iteration", error.iteration)
 
 
 def test_an_overflowing_cost_message_speaks_to_a_user():

@@ -171,7 +171,7 @@ def test_diverging_run_stops_with_a_clear_error_at_numpys_step(steps_per_epoch, 
             accelerator=accelerator(device))
     step = numpy_error.value.iteration
     assert twin_error.value.iteration == step
-    assert f"at step {step} " in str(twin_error.value)
+    assert f"at iteration {step} " in str(twin_error.value)
     assert_dicts_close("RegressionNetwork([1, 1]) diverging",
                        {"costs": numpy_error.value.costs}, {"costs": twin_error.value.costs},
                        **run_tolerance(step))
