@@ -516,11 +516,25 @@ def _train(runner, experiment, previous, rank_zero):
             _error(f"stopped at once by a second signal; the last periodic checkpoints are in "
                    f"{folder}; continue with: {resume}")
         return exit_status("SIGINT")
+    finally:
+        _close_process_group()
     if not rank_zero:
         return 0
     print(runner.table(summary))
     print(f"run folder: {folder}  (tensorboard --logdir {folder})")
     return 0
+
+
+def _close_process_group():
+    """End a data-parallel run's process group before the interpreter exits.
+
+    Left to the interpreter's exit, gloo's threads may still run while their objects
+    are destroyed, which aborts the process ("terminate called without an active
+    exception") after the run has finished.
+    """
+    distributed = sys.modules.get("torch.distributed")
+    if distributed is not None and distributed.is_available() and distributed.is_initialized():
+        distributed.destroy_process_group()
 
 
 def _worker_error(exc):
