@@ -11,6 +11,11 @@ batch, and the periodic checkpoint (``checkpoints/last.ckpt``) is written at the
 first batch end at or past each multiple of
 :data:`~experiments.backends.CHECKPOINT_EVERY`.
 
+Bookkeeping stays off the iterations: the logger (:class:`BufferedTensorBoardLogger`)
+keeps the TensorBoard points in memory and writes them in bulk at each periodic
+checkpoint and at the end, and a twin of less than :data:`SMALL_WORK_FLOPS` per
+iteration trains on one torch thread (:func:`training_threads`).
+
 With ``spec.world_size`` > 1 (``--devices N --strategy ddp``) the twin trains
 data-parallel: Lightning runs the whole command again in every other process,
 each of which calls :meth:`LightningBackend.train` too; rank zero alone writes.
