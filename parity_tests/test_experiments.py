@@ -683,12 +683,19 @@ def test_course_shallow_planar(tmp_path, request):
     summary = _full_run("shallow-planar", tmp_path, request)
     # Around iteration 7800 the learning rate 1.2 overshoots and the cost rises for a while;
     # in that unstable stretch rounding differences of 1e-16 grow to about 2e-3, then shrink
-    # back (about 6e-6 at the end). Before it, the backends agree to 1e-15.
-    for result in _results(summary, cost_tolerance=1e-2):
+    # back (about 6e-6 at the end). Before it, the backends agree to 1e-15. Which of two
+    # borderline points each ends on depends on the summation order of the machine's BLAS:
+    # 90.75 % on some machines, 90.50 % for the twin on others.
+    for result in _results(summary, cost_tolerance=1e-2, same_accuracy=False):
         assert result["train_accuracy"] >= 0.90
     numpy_costs, torch_costs = (r["costs"] for r in summary["runs"][0]["backends"].values())
     assert max(abs(a - b) for a, b in zip(numpy_costs[:7500], torch_costs[:7500])) < 1e-12
-    assert numpy_costs[-1] == pytest.approx(torch_costs[-1], rel=1e-4)
+    # After the stretch the two trajectories come back together, by how much depends on the
+    # path each took through it: 6e-6 relative at the end on one machine, 4e-4 on another
+    # (where the twin also ends one point lower, 90.50 %). Never more than the stretch's peak.
+    differences = np.abs(np.array(numpy_costs) - np.array(torch_costs))
+    assert differences[-1] <= differences[7500:].max()
+    assert numpy_costs[-1] == pytest.approx(torch_costs[-1], rel=1e-3)
 
 
 @pytest.mark.slow

@@ -308,7 +308,13 @@ class _Judge:
         if len(got) != len(expected):
             return self.wrong("run", f"{length}: {len(got)} costs recorded where the reference "
                                      f"records {len(expected)}")
-        parting = oracles.first_parting(expected, got, atol=2e-6 if kind == "planar" else 1e-8)
+        # At learning rate 1.2 the flower's cost rises for a while near iteration 7800, and
+        # there the rounding differences of any two correct implementations (a cost from A or
+        # from Z, another summation order) grow to about 1e-4 before they shrink again: a
+        # planar run is judged on its recorded costs, to 1e-3, and not on its final weights.
+        # Every catalogued mistake parts by far more, and far earlier.
+        parting = oracles.first_parting(expected, got, rtol=1e-3 if kind == "planar" else 1e-5,
+                                        atol=2e-6 if kind == "planar" else 1e-8)
         if parting:
             iteration, e, g = parting
             return self.wrong("run", f"{length}: the cost parts from the reference's at "
@@ -316,7 +322,8 @@ class _Judge:
                                      f"{e:.6f}")
         final = (compare(reference_run.value[0], outcome.value[0], "parameters")
                  if kind in ("two_layer", "L_layer") else
-                 compare(reference_run.value, outcome.value, "parameters") if kind == "planar"
+                 compare(reference_run.value, outcome.value, "parameters", values=False)
+                 if kind == "planar"
                  else compare(reference_run.value, outcome.value, "d"))
         if final is not None:
             return self.wrong("run", f"{length}: the costs agree but {final.text}")
