@@ -54,6 +54,7 @@ LIGHTNING = "parity_tests/test_lightning.py"
 DDP = "parity_tests/test_ddp.py"
 INIT = "parity_tests/test_initializers.py"
 COSTS = "parity_tests/test_costs.py"
+EXPERIMENTS = "parity_tests/test_experiments.py"
 
 BUGS = [
     Bug("db-without-1-over-m", "linear_backward forgets to divide db by m",
@@ -105,6 +106,11 @@ BUGS = [
         "torch_ref/lightning.py",
         [("loss = summed / m_total * self.trainer.world_size", "loss = summed / m_total")],
         [DDP]),
+    Bug("runner-reports-no-difference", "the runner reports the backends' cost difference as 0",
+        "experiments/runner.py",
+        [("    return float(np.max(np.abs(first[:n] - second[:n]))) if n else None",
+          "    return 0.0 if n else None")],
+        [EXPERIMENTS + "::test_experiment_runs_both_backends_and_reports"]),
 ]
 
 
