@@ -2,8 +2,8 @@
 
 The runs of a sweep are independent: each trains its backends into its own
 folder. :func:`run_parallel` starts at most ``jobs`` worker processes (forked,
-so they start in milliseconds and share the parent's imports), each running
-one run with ``threads`` BLAS and torch threads, so that ``jobs x threads``
+so they start in milliseconds and share the parent's imports and data), each
+training one run after another with ``threads`` BLAS and torch threads, so that ``jobs x threads``
 never exceeds the machine's cores. A worker sends back the run's summary entry;
 the parent writes ``summary.json`` as runs finish, in the sweep's order, so the
 results, logs and summary are those of a sequential run.
@@ -39,25 +39,44 @@ def limit_threads(threads):
     torch.set_num_threads(threads)
 
 
-def _worker(connection, runner, spec, threads):
-    """In the worker: train one run, send ("done", entry), ("interrupted", ...) or ("failed", ...)."""
-    # A group of its own: a Ctrl-C at the terminal reaches the parent alone, which passes
-    # it on once (two would stop the run at once rather than between two iterations).
-    os.setpgrp()
+def _train_one(runner, spec):
+    """Train one run in this worker; the message for the parent."""
     try:
-        limit_threads(threads)
         with graceful_interrupts():
             runner.prepare()
             entry = runner.run_one(spec, {})
-        connection.send(("done", entry))
+        return "done", entry
     except RunInterrupted as exc:
-        connection.send(("interrupted", (exc.backend, exc.iteration, exc.signal_name,
-                                         runner.interrupted_entry)))
+        return "interrupted", (exc.backend, exc.iteration, exc.signal_name,
+                               runner.interrupted_entry)
     except KeyboardInterrupt:
-        connection.send(("killed", None))
+        return "killed", None
     except BaseException as exc:  # reported by the parent, in one line
         message = " ".join(str(exc).split()) or type(exc).__name__
-        connection.send(("failed", (type(exc).__name__, message)))
+        return "failed", (type(exc).__name__, message)
+
+
+def _worker(connection, make_runner, specs, threads):
+    """A worker's life: train the run whose index the parent sends, until it sends None.
+
+    One process trains several runs, so what a first training costs once (lazy imports,
+    Lightning's first trainer) is paid once per worker, not once per run.
+    """
+    # A group of its own: a Ctrl-C at the terminal reaches the parent alone, which passes
+    # it on once (two would stop the run at once rather than between two iterations).
+    os.setpgrp()
+    limit_threads(threads)
+    try:
+        while True:
+            index = connection.recv()
+            if index is None:
+                break
+            kind, payload = _train_one(make_runner(specs[index]), specs[index])
+            connection.send((kind, payload))
+            if kind != "done":
+                break
+    except (EOFError, KeyboardInterrupt):
+        pass
     finally:
         connection.close()
 
@@ -76,8 +95,8 @@ def run_parallel(make_runner, specs, jobs, threads, on_entry, first_backend="num
     Parameters
     ----------
     make_runner : callable
-        ``make_runner(spec)`` -> a Runner for that run alone (built in the parent,
-        used in the worker).
+        ``make_runner(spec)`` -> a Runner for that run alone (called in the worker, which
+        inherits it, and the parent's loaded data, when it is forked).
     specs : list of RunSpec
     jobs, threads : int
     on_entry : callable
@@ -93,49 +112,69 @@ def run_parallel(make_runner, specs, jobs, threads, on_entry, first_backend="num
         When a run failed; the other workers are stopped first.
     """
     context = multiprocessing.get_context("fork")
-    pending = list(specs)
-    running = {}  # connection -> (process, spec)
+    pending = list(range(len(specs)))
+    idle, busy = [], {}  # busy: connection -> (process, spec)
+    processes = {}
     failure = interrupted = None
     forwarded = False
-    while pending or running:
-        stopping = STOP.requested or failure is not None
-        while pending and len(running) < jobs and not stopping:
-            spec = pending.pop(0)
-            receive, send = context.Pipe(duplex=False)
-            process = context.Process(target=_worker,
-                                      args=(send, make_runner(spec), spec, threads),
-                                      daemon=True)
-            process.start()
-            send.close()
-            running[receive] = (process, spec)
-        if not running:
-            break
-        if stopping and not forwarded:
-            # Pass the stop on: each worker ends its run between two iterations.
-            signum = getattr(signal, STOP.signal_name or "SIGTERM", signal.SIGTERM)
-            for process, _ in running.values():
-                if process.is_alive():
-                    os.kill(process.pid, signum)
-            forwarded = True
-        for connection in wait(list(running), timeout=0.5):
-            process, spec = running.pop(connection)
+
+    def start_worker():
+        parent_end, child_end = context.Pipe()
+        process = context.Process(target=_worker, args=(child_end, make_runner, specs, threads),
+                                  daemon=True)
+        process.start()
+        child_end.close()
+        processes[parent_end] = process
+        return parent_end
+
+    try:
+        while pending or busy:
+            stopping = STOP.requested or failure is not None or interrupted is not None
+            while pending and not stopping and (idle or len(processes) < jobs):
+                connection = idle.pop() if idle else start_worker()
+                index = pending.pop(0)
+                connection.send(index)
+                busy[connection] = (processes[connection], specs[index])
+            if not busy:
+                break
+            if stopping and not forwarded:
+                # Pass the stop on: each worker ends its run between two iterations.
+                signum = getattr(signal, STOP.signal_name or "SIGTERM", signal.SIGTERM)
+                for process, _ in busy.values():
+                    if process.is_alive():
+                        os.kill(process.pid, signum)
+                forwarded = True
+            for connection in wait(list(busy), timeout=0.5):
+                process, spec = busy.pop(connection)
+                try:
+                    kind, payload = connection.recv()
+                except EOFError:
+                    kind, payload = "failed", ("crash", f"the worker process died "
+                                                        f"(exit status {process.exitcode})")
+                if kind == "done":
+                    on_entry(spec.label, payload)
+                    idle.append(connection)
+                elif kind == "interrupted":
+                    if payload[3] is not None:
+                        on_entry(spec.label, payload[3])
+                    if interrupted is None:
+                        interrupted = (spec, payload)
+                elif kind == "killed":
+                    if interrupted is None:
+                        interrupted = (spec, None)
+                elif failure is None:
+                    failure = WorkerFailed(spec.label, *payload)
+    finally:
+        for connection, process in processes.items():
             try:
-                kind, payload = connection.recv()
-            except EOFError:
-                kind, payload = "failed", ("crash", f"the worker process died "
-                                                    f"(exit status {process.exitcode})")
-            process.join()
-            if kind == "done":
-                on_entry(spec.label, payload)
-            elif kind == "interrupted":
-                if payload[3] is not None:
-                    on_entry(spec.label, payload[3])
-                if interrupted is None:
-                    interrupted = (spec, payload)
-            elif kind == "killed" and interrupted is None:
-                interrupted = (spec, None)
-            elif failure is None:
-                failure = WorkerFailed(spec.label, *payload)
+                connection.send(None)
+            except (BrokenPipeError, OSError):
+                pass
+            connection.close()
+            process.join(timeout=10)
+            if process.is_alive():
+                process.kill()
+    pending = [specs[index] for index in pending]
     if failure is not None:
         raise failure
     if interrupted is not None or STOP.requested:
