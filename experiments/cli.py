@@ -335,13 +335,16 @@ def _rank_zero(world_size):
     """
     from experiments.run_folder import RUN_FOLDER_ENV
 
+    global _reports
     stray = {name: os.environ[name] for name in RANK_VARIABLES
              if os.environ.get(name, "0") != "0"}
     if world_size > 1:
-        return not stray
+        _reports = not stray
+        return _reports
     if stray and not os.environ.get(RUN_FOLDER_ENV):
         shown = ", ".join(f"{name}={value}" for name, value in stray.items())
         _note(f"ignoring {shown} from the environment: this run trains in one process")
+    _reports = True
     return True
 
 
@@ -456,7 +459,15 @@ def _refuse_in_process(world_size, from_command_line):
             "not through experiments.cli.main(argv)")
 
 
+# Whether this process reports and writes: decided once, by _rank_zero, when the run's
+# number of processes is known; until then (a bad flag or config, seen by every process
+# alike) the launcher's environment is all there is.
+_reports = None
+
+
 def _rank_zero_quick():
+    if _reports is not None:
+        return _reports
     return all(os.environ.get(name, "0") == "0" for name in RANK_VARIABLES)
 
 
@@ -601,6 +612,8 @@ def _missing_config_files(argv):
 
 def main(argv=None):
     """Entry point of ``python -m experiments``; returns the exit status."""
+    global _reports
+    _reports = None
     from_command_line = argv is None
     argv = [str(arg) for arg in (sys.argv[1:] if argv is None else argv)]
     debug = os.environ.get(DEBUG_ENV, "") not in ("", "0") or "--debug" in argv

@@ -20,6 +20,7 @@ resumed run uses them, not the experiment's config file as it is now.
 import datetime
 import errno
 import fcntl
+import io
 import json
 import os
 from pathlib import Path
@@ -86,16 +87,10 @@ def read_json(path, what="file"):
 
 
 def save_npz(path, arrays):
-    """``np.savez`` through a temporary file and a rename."""
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "wb") as handle:
-            np.savez(handle, **arrays)
-        os.replace(tmp, path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise ExperimentError(f"cannot write {path}: {_describe_os_error(exc)}") from None
+    """``np.savez`` of ``arrays``, written atomically like every file of a run folder."""
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    write_bytes_atomic(path, buffer.getvalue())
 
 
 def load_npz(path, what="arrays"):
@@ -226,21 +221,6 @@ class RunFolder:
         if self._lock_handle is not None:
             self._lock_handle.close()
             self._lock_handle = None
-
-    def is_locked_by_another(self):
-        """True when a live process other than this one holds the lock."""
-        if self._lock_handle is not None:
-            return False
-        path = self.path / LOCK_FILE
-        if not path.is_file():
-            return False
-        with open(path) as handle:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                return True
-            fcntl.flock(handle, fcntl.LOCK_UN)
-        return False
 
     # -- paths -----------------------------------------------------------------------------
     def run_dir(self, label):

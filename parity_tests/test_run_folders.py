@@ -344,6 +344,16 @@ def test_a_stray_rank_variable_does_not_silence_a_one_process_run(variable, tmp_
     assert (out / "run.json").is_file() and summary(out)["status"] == "complete"
 
 
+def test_a_stray_rank_variable_does_not_hide_a_failure(config_dir, tmp_path, monkeypatch,
+                                                       capsys):
+    edit_config(config_dir, "shallow-planar",
+                lambda d: d["model"]["init_args"].update(learning_rate=1e6))
+    monkeypatch.setenv("LOCAL_RANK", "1")
+    status, _, err = run(["run", "shallow-planar", "--iterations", 300, "--quiet", "--out",
+                          tmp_path / "run", "--backend", "numpy"], capsys)
+    assert status == 1 and "training diverged" in err
+
+
 @pytest.mark.parametrize("value", ["abc", "0", "-2"])
 def test_a_bad_jobs_variable_is_a_usage_error(value, tmp_path, monkeypatch, capsys):
     monkeypatch.setenv(cli.JOBS_ENV, value)
@@ -490,7 +500,9 @@ def test_run_folder_lock_is_released_after_a_run(finished, copy_of):
     folder = RunFolder(out)
     folder.lock()
     folder.unlock()
-    assert not RunFolder(out).is_locked_by_another()
+    again = RunFolder(out)
+    again.lock()  # raises FolderInUse if the first lock were still held
+    again.unlock()
 
 
 def test_npz_files_of_a_run_are_never_half_written(finished):
