@@ -100,7 +100,7 @@ def check_path(path, options=None, quiet=False, file=None):
         for problem in submission.problems:
             records.append(report.Record(file=str(file_path), status="problem", message=problem))
         records += core.check_functions(submission.functions, submission.namespace, options,
-                                        path=str(file_path))
+                                        path=str(file_path), submission=submission)
     if not quiet:
         print("\n".join(report.format_records(records, show_files=len(files) > 1)),
               file=file or sys.stdout)

@@ -114,8 +114,10 @@ def _learner_functions(namespace, assignment, names):
 
 
 class _Judge:
-    def __init__(self, name, function, assignment, namespace, options, path, known_mistakes=()):
+    def __init__(self, name, function, assignment, namespace, options, path, known_mistakes=(),
+                 submission=None):
         self.spec = specs()[(assignment, name)]
+        self.submission = submission
         self.known_mistakes = tuple(known_mistakes)
         self.function = function
         self.namespace = namespace
@@ -346,7 +348,7 @@ def _behaves_as(name, function, assignment):
     return outcome.ok and _compare_result(spec, expected, outcome.value) is None
 
 
-def check_functions(functions, namespace, options=None, path="notebook"):
+def check_functions(functions, namespace, options=None, path="notebook", submission=None):
     """Judge every course function among ``functions``.
 
     Parameters
@@ -358,6 +360,8 @@ def check_functions(functions, namespace, options=None, path="notebook"):
     options : Options, optional
     path : str
         Shown in the records.
+    submission : experiments.checker.loader.Submission, optional
+        The file the functions came from (its imports, the names it binds elsewhere).
 
     Returns
     -------
@@ -381,7 +385,7 @@ def check_functions(functions, namespace, options=None, path="notebook"):
                     continue
                 known = [r.mistake for r in records if r.mistake]
                 records.append(_Judge(name, function, owners[name], namespace, options,
-                                      path, known).judge())
+                                      path, known, submission).judge())
     finally:
         np.random.set_state(state)
     return records

@@ -45,6 +45,13 @@ class Submission:
         that does not parse.
     skipped_imports : list of str
         Imports that failed or were left out (the course's test helpers).
+    imports : list of str
+        Every module the file imports at top level, in order (``"dnn_app_utils_v3"``,
+        ``"numpy"``, ...), taken or not: what tells one course revision from another.
+    untaken_names : set of str
+        Top-level names the file binds in statements the checker does not run
+        (``X, Y = load_planar_dataset()``): a learner's function that needs one of
+        them fails for want of a cell, not by its own mistake.
     """
 
     path: str
@@ -52,6 +59,8 @@ class Submission:
     functions: dict = field(default_factory=dict)
     problems: list = field(default_factory=list)
     skipped_imports: list = field(default_factory=list)
+    imports: list = field(default_factory=list)
+    untaken_names: set = field(default_factory=set)
 
 
 def _helper_modules():
@@ -124,6 +133,23 @@ def _wanted(node):
         return isinstance(node.target, ast.Name) and node.value is not None and \
             _is_constant(node.value)
     return False
+
+
+def _bound_names(node):
+    """The top-level names a statement binds (assignment targets, defs, classes, loops, with)."""
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return {node.name}
+    targets = []
+    if isinstance(node, ast.Assign):
+        targets = node.targets
+    elif isinstance(node, (ast.AnnAssign, ast.AugAssign)):
+        targets = [node.target]
+    elif isinstance(node, (ast.For, ast.AsyncFor)):
+        targets = [node.target]
+    elif isinstance(node, (ast.With, ast.AsyncWith)):
+        targets = [item.optional_vars for item in node.items if item.optional_vars is not None]
+    return {name.id for target in targets for name in ast.walk(target)
+            if isinstance(name, ast.Name)}
 
 
 def _read_cells(path):
@@ -220,7 +246,12 @@ def load(path):
                                        "its definitions were not checked")
             continue
         for node in tree.body:
+            if isinstance(node, ast.Import):
+                submission.imports += [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                submission.imports.append(node.module)
             if not _wanted(node):
+                submission.untaken_names.update(_bound_names(node))
                 continue
             if isinstance(node, (ast.Import, ast.ImportFrom)):
                 if helpers is None:
