@@ -14,12 +14,35 @@ nor Lightning; torch is used only when a gradient is checked.
 import sys
 import types
 
-__all__ = ["check", "check_path"]
+__all__ = ["check", "check_path", "validate_options"]
+
+
+def validate_options(time_limit=10.0, iterations=None, jobs=None):
+    """Refuse option values the checker cannot honour, naming the option.
+
+    Raises
+    ------
+    ValueError
+        ``time_limit`` not a number of seconds in (0, 1 day], ``iterations`` or
+        ``jobs`` not a positive integer.
+    """
+    import math
+    import numbers
+
+    if isinstance(time_limit, bool) or not isinstance(time_limit, numbers.Real) or \
+            not math.isfinite(time_limit) or not 0 < time_limit <= 86400:
+        raise ValueError(f"time_limit must be a number of seconds above 0 and at most 86400 "
+                         f"(one day), got {time_limit!r}")
+    for name, value in (("iterations", iterations), ("jobs", jobs)):
+        if value is not None and (isinstance(value, bool) or
+                                  not isinstance(value, numbers.Integral) or value < 1):
+            raise ValueError(f"{name} must be a positive integer, got {value!r}")
 
 
 def _options(only, assignment, full, runs, data_dir, time_limit, iterations=None):
     from experiments.checker.core import Options
 
+    validate_options(time_limit, iterations)
     if isinstance(only, str):
         only = (only,)
     return Options(only=tuple(only) if only else None, assignment=assignment,
@@ -62,6 +85,18 @@ def check(what, *, only=None, assignment=None, full=False, runs=True, data_dir=N
     Returns
     -------
     list of experiments.checker.report.Record
+
+    Raises
+    ------
+    ValueError
+        An option out of range (``time_limit`` not a positive finite number of
+        seconds, ``iterations`` not a positive integer).
+
+    Notes
+    -----
+    A function or a namespace is checked in this process (the learner's own
+    kernel); a path is loaded and run in a separate, limited worker process
+    (:mod:`experiments.checker.sandbox`).
     """
     from experiments.checker import core, loader, report
 
@@ -82,25 +117,34 @@ def check(what, *, only=None, assignment=None, full=False, runs=True, data_dir=N
     return records
 
 
-def check_path(path, options=None, quiet=False, file=None):
+def check_path(path, options=None, quiet=False, file=None, limits=None):
     """Judge the course functions of a notebook, a module or a folder of them.
+
+    Each file is loaded and its functions run in a fresh worker process of its
+    own, under ``limits`` (:class:`experiments.checker.sandbox.Limits`; the time
+    limit is ``options.time_limit``).
 
     Raises
     ------
     experiments.checker.loader.LoadError
         No such file, or nothing the checker can read.
     """
-    from experiments.checker import core, loader, report
+    import dataclasses
+
+    from experiments.checker import core, loader, report, sandbox
 
     options = options or _options(None, None, False, True, None, 10.0)
+    validate_options(options.time_limit, options.iterations)
+    limits = dataclasses.replace(limits or sandbox.Limits(), time_limit=options.time_limit)
     records = []
     files = loader.learner_files(path)
     for file_path in files:
-        submission = loader.load(file_path)
-        for problem in submission.problems:
-            records.append(report.Record(file=str(file_path), status="problem", message=problem))
-        records += core.check_functions(submission.functions, submission.namespace, options,
-                                        path=str(file_path), submission=submission)
+        with loader.load(file_path, limits) as submission:
+            for problem in submission.problems:
+                records.append(report.Record(file=str(file_path), status="problem",
+                                             message=problem))
+            records += core.check_functions(submission.functions, submission.namespace, options,
+                                            path=str(file_path), submission=submission)
     if not quiet:
         print("\n".join(report.format_records(records, show_files=len(files) > 1)),
               file=file or sys.stdout)

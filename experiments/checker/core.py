@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from experiments.checker import runner
+from experiments.checker import sandbox
 from experiments.checker.compare import compare
 from experiments.checker.report import NOT_CHECKED, WRONG, Record
 from experiments.checker.specs import ASSIGNMENTS, infer_assignments, reference, specs
@@ -134,8 +134,8 @@ class _Judge:
         args, kwargs = copy.deepcopy((case.args, case.kwargs))
         before = copy.deepcopy(args)
         np.random.seed(case.seed)
-        outcome = runner.call(self.function, args, kwargs, time_limit or self.options.time_limit)
-        if outcome.printed_lines > runner.PRINT_LINES_NOTED:
+        outcome = sandbox.call(self.function, args, kwargs, time_limit or self.options.time_limit)
+        if outcome.printed_lines > sandbox.PRINT_LINES_NOTED:
             note = f"it printed {outcome.printed_lines} lines, left out of this report"
             if note not in self.record.notes:
                 self.record.notes = [n for n in self.record.notes if not n.startswith("it printed")]
@@ -146,6 +146,8 @@ class _Judge:
         if outcome.timed_out:
             return self.wrong(stage, f"did not return within {self.options.time_limit:g} s on "
                                      f"{case.label} (an endless loop?)")
+        if outcome.problem:  # a limit it hit, or the death of the process running it
+            return self.wrong(stage, f"{outcome.problem} on {case.label}")
         if isinstance(outcome.exception, NameError):
             missing = getattr(outcome.exception, "name", None)
             self.record.status = NOT_CHECKED
@@ -262,7 +264,7 @@ class _Judge:
                     oracles.gradient_oracles(self.spec.gradient, case, outcome.value, functions),
                     shown)
 
-            run = runner.call(check_case, time_limit=max(self.options.time_limit, 30))
+            run = sandbox.call(check_case, time_limit=max(self.options.time_limit, 30))
             if run.timed_out:
                 return False, f"finite differences through your {shown} did not finish in time"
             if not run.ok:
@@ -291,17 +293,17 @@ class _Judge:
         model = getattr(reference(self.spec.assignment), self.spec.name)
         np.random.seed(1)
         start = time.perf_counter()
-        reference_run = runner.call(model, copy.deepcopy(args), dict(kwargs), time_limit=3600)
+        reference_run = sandbox.call(model, copy.deepcopy(args), dict(kwargs), time_limit=3600)
         seconds = time.perf_counter() - start
         limit = max(60.0, 20 * seconds)
         np.random.seed(1)
-        outcome = runner.call(self.function, copy.deepcopy(args), dict(kwargs), time_limit=limit)
+        outcome = sandbox.call(self.function, copy.deepcopy(args), dict(kwargs), time_limit=limit)
         where = "the flower" if setting.data == "flower" else "the cat images"
         length = f"{iterations} iterations on {where}"
         if outcome.timed_out:
             return self.wrong("run", f"{length}: did not finish within {limit:.0f} s")
         if not outcome.ok:
-            return self.wrong("run", f"{length}: raises {outcome.error}")
+            return self.wrong("run", f"{length}: {outcome.problem or 'raises ' + outcome.error}")
         expected = oracles.recorded_costs(kind, reference_run.value, reference_run.printed)
         try:
             got = oracles.recorded_costs(kind, outcome.value, outcome.printed)
@@ -342,7 +344,7 @@ def _behaves_as(name, function, assignment):
         expected = _reference_call(spec, case)
         args, kwargs = copy.deepcopy((case.args, case.kwargs))
         np.random.seed(case.seed)
-        outcome = runner.call(function, args, kwargs, time_limit=2.0)
+        outcome = sandbox.call(function, args, kwargs, time_limit=2.0)
     finally:
         np.random.set_state(state)
     return outcome.ok and _compare_result(spec, expected, outcome.value) is None

@@ -14,8 +14,13 @@ helpers the learner's functions call are given from this project's reference
 """
 
 import ast
+import builtins
+import io
 import json
 import os
+import re
+import sys
+import tokenize
 import types
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,9 +42,11 @@ class Submission:
     path : str
         The file, as given.
     namespace : dict
-        The module namespace the definitions were executed in.
+        The file's names as seen from the checker: each function it defines or
+        imports from a course helper as a proxy
+        (:class:`experiments.checker.sandbox.LearnerFunction`), and its constants.
     functions : dict
-        ``name -> function`` for every top-level function the file defines, in order.
+        ``name -> proxy`` for every top-level function the file defines, in order.
     problems : list of str
         One line per cell (or statement) that could not be taken, e.g. a cell
         that does not parse.
@@ -61,6 +68,18 @@ class Submission:
     skipped_imports: list = field(default_factory=list)
     imports: list = field(default_factory=list)
     untaken_names: set = field(default_factory=set)
+    session: object = None
+
+    def close(self):
+        """End the worker process that runs this file's functions (if any)."""
+        if self.session is not None:
+            self.session.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
 
 
 def _helper_modules():
@@ -97,6 +116,17 @@ SKIPPED_MODULE_PREFIXES = (
 )
 
 
+def _ipython_only(line):
+    """Whether a line is IPython syntax rather than Python: a magic, a shell line, a help query."""
+    head = line.strip()
+    if not head or head.startswith("#"):
+        return False
+    if head.startswith(("%", "!", "?")) or head.endswith("?"):
+        return True
+    # x = !ls, files = %sx ls: IPython's assignments from a shell or a magic.
+    return bool(re.match(r"^[\w\s.,()\[\]]+=\s*[!%]", head))
+
+
 def _strip_magics(source):
     """The cell's source with IPython-only lines blanked; None for a non-Python cell magic."""
     lines = source.splitlines()
@@ -106,12 +136,8 @@ def _strip_magics(source):
         if magic not in PYTHON_CELL_MAGICS:
             return None
         lines[0] = ""
-    out = []
-    for line in lines:
-        head = line.lstrip()
-        # Blank rather than delete, so that line numbers in messages stay the cell's own.
-        out.append("" if head.startswith(("%", "!")) else line)
-    return "\n".join(out)
+    # Blank rather than delete, so that line numbers in messages stay the cell's own.
+    return "\n".join("" if _ipython_only(line) else line for line in lines)
 
 
 def _is_constant(node):
@@ -128,7 +154,8 @@ def _wanted(node):
     if isinstance(node, (ast.Import, ast.ImportFrom, ast.FunctionDef)):
         return True
     if isinstance(node, ast.Assign):
-        return all(isinstance(t, ast.Name) for t in node.targets) and _is_constant(node.value)
+        return all(isinstance(t, ast.Name) for t in node.targets) and (
+            _is_constant(node.value) or isinstance(node.value, ast.Lambda))
     if isinstance(node, ast.AnnAssign):
         return isinstance(node.target, ast.Name) and node.value is not None and \
             _is_constant(node.value)
@@ -152,27 +179,46 @@ def _bound_names(node):
             if isinstance(name, ast.Name)}
 
 
-def _read_cells(path):
-    """The code cells of a notebook (list of source strings), or the whole module as one."""
+def _read_text(path):
+    """A file's text, decoded as Python decodes a module (a BOM, a coding line) or as JSON."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise LoadError(f"{path}: not a text file ({exc.reason})") from None
+        data = Path(path).read_bytes()
     except OSError as exc:
         raise LoadError(f"{path}: cannot be read ({exc.strerror})") from None
+    try:
+        if str(path).endswith(".ipynb"):
+            return data.decode("utf-8-sig")
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        return data.decode(encoding).removeprefix("\ufeff")
+    except UnicodeDecodeError as exc:
+        raise LoadError(f"{path}: not a text file in its declared encoding ({exc.reason} at "
+                        f"byte {exc.start})") from None
+    except (SyntaxError, LookupError) as exc:
+        raise LoadError(f"{path}: {exc}") from None
+
+
+def _read_cells(path):
+    """The code cells of a notebook (list of source strings), or the whole module as one."""
+    text = _read_text(path)
     if str(path).endswith(".ipynb"):
         try:
             notebook = json.loads(text)
-            cells = notebook["cells"]
-        except (ValueError, KeyError, TypeError):
+            if "cells" in notebook:
+                cells, key = notebook["cells"], "source"
+            else:  # nbformat 3: worksheets of cells whose code is under "input"
+                cells = [cell for sheet in notebook["worksheets"] for cell in sheet["cells"]]
+                key = "input"
+            if not isinstance(cells, list):
+                raise TypeError
+        except (ValueError, KeyError, TypeError, RecursionError):
             raise LoadError(f"{path}: not a Jupyter notebook (no JSON 'cells' list)") from None
         sources = []
         for cell in cells:
             if not isinstance(cell, dict) or cell.get("cell_type") != "code":
                 sources.append(None)
                 continue
-            source = cell.get("source", "")
-            sources.append("".join(source) if isinstance(source, list) else str(source))
+            source = cell.get(key, cell.get("source", ""))
+            sources.append("".join(map(str, source)) if isinstance(source, list) else str(source))
         return sources, "cell"
     return [text], None
 
@@ -206,16 +252,14 @@ def _bind_helper(namespace, node, helpers, skipped):
     return handled
 
 
-def load(path):
-    """Take the definitions of a learner's ``.ipynb`` or ``.py`` file.
-
-    Parameters
-    ----------
-    path : str or os.PathLike
+def parse(path):
+    """Read a learner's file and choose the statements to take, running nothing.
 
     Returns
     -------
-    Submission
+    (Submission, dict)
+        The submission with its problems, imports, untaken names and constants
+        (no functions yet), and the plan a worker executes (:func:`define`).
 
     Raises
     ------
@@ -226,11 +270,8 @@ def load(path):
     if not os.path.isfile(path):
         raise LoadError(f"{path}: no such file")
     sources, unit = _read_cells(path)
-    namespace = {"__name__": "learner", "__file__": path, "__builtins__": __builtins__}
-    submission = Submission(path=path, namespace=namespace)
-    helpers = None
-    folder = os.path.dirname(os.path.abspath(path))
-
+    submission = Submission(path=path, namespace={})
+    cells = []
     for number, source in enumerate(sources, start=1):
         if source is None:
             continue
@@ -245,7 +286,12 @@ def load(path):
             submission.problems.append(f"{where} does not parse ({detail}); "
                                        "its definitions were not checked")
             continue
-        for node in tree.body:
+        except (RecursionError, MemoryError):
+            submission.problems.append(f"{where} is nested too deeply for Python to read; "
+                                       "its definitions were not checked")
+            continue
+        taken = []
+        for index, node in enumerate(tree.body):
             if isinstance(node, ast.Import):
                 submission.imports += [alias.name for alias in node.names]
             elif isinstance(node, ast.ImportFrom) and node.module:
@@ -253,45 +299,154 @@ def load(path):
             if not _wanted(node):
                 submission.untaken_names.update(_bound_names(node))
                 continue
+            taken.append(index)
+            if isinstance(node, (ast.Assign, ast.AnnAssign)) and \
+                    not isinstance(node.value, ast.Lambda):
+                value = ast.literal_eval(node.value)
+                for target in (node.targets if isinstance(node, ast.Assign) else [node.target]):
+                    submission.namespace[target.id] = value
+        if taken:
+            cells.append((where, code, taken))
+    plan = {"path": path, "folder": os.path.dirname(os.path.abspath(path)), "cells": cells}
+    return submission, plan
+
+
+def load(path, limits=None):
+    """Take the definitions of a learner's ``.ipynb`` or ``.py`` file, in a worker process.
+
+    The file is parsed here; its taken statements run only in a fresh worker
+    (:class:`experiments.checker.sandbox.Session`), and its functions come back
+    as proxies that call it there. Close the submission (``submission.close()``)
+    to end the worker.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+    limits : experiments.checker.sandbox.Limits, optional
+
+    Returns
+    -------
+    Submission
+
+    Raises
+    ------
+    LoadError
+        The file does not exist or is not a notebook / readable module.
+    """
+    from experiments.checker import sandbox
+
+    submission, plan = parse(path)
+    session = sandbox.Session(plan, plan["folder"], limits)
+    try:
+        functions, names = sandbox.proxies(session)
+    except sandbox.WorkerProblem as exc:
+        session.close()
+        submission.problems.append(f"{exc}; its functions were not checked")
+        return submission
+    submission.session = session
+    submission.functions = functions
+    submission.namespace.update(names)
+    submission.problems += session.loaded.problems
+    submission.skipped_imports += session.loaded.skipped_imports
+    return submission
+
+
+# -- in the worker process ------------------------------------------------------------------------
+_NOT_LEARNERS = frozenset(getattr(sys, "stdlib_module_names", ())) | {
+    "numpy", "scipy", "matplotlib", "sklearn", "h5py", "PIL", "pandas", "torch", "IPython"}
+
+
+def _describe_signature(function):
+    """``[(name, kind, default kind, default)]`` for a proxy's ``__signature__``."""
+    import inspect
+    import pickle
+
+    from experiments.checker import sandbox
+
+    try:
+        parameters = inspect.signature(function).parameters.values()
+    except (TypeError, ValueError):
+        return None
+    described = []
+    for parameter in parameters:
+        if parameter.default is inspect.Parameter.empty:
+            described.append((parameter.name, parameter.kind.name, None, None))
+            continue
+        try:
+            sandbox.loads(pickle.dumps(parameter.default))
+            described.append((parameter.name, parameter.kind.name, "value", parameter.default))
+        except Exception:  # noqa: BLE001 - not plain data: shown by its text
+            try:
+                text = repr(parameter.default)[:200]
+            except Exception:  # noqa: BLE001
+                text = "..."
+            described.append((parameter.name, parameter.kind.name, "text", text))
+    return described
+
+
+def define(plan):
+    """Run a plan's taken statements (in the worker); ``(namespace, description)``.
+
+    The description holds the defined functions' names in order, every
+    function's signature (``callables``), the problems and the skipped imports.
+    """
+    path = plan["path"]
+    namespace = {"__name__": "learner", "__file__": path, "__builtins__": builtins}
+    info = {"functions": [], "problems": [], "skipped_imports": [], "callables": {}}
+    helpers = None
+    folder = plan["folder"]
+    if folder not in sys.path:
+        sys.path.insert(0, folder)
+    for where, code, taken in plan["cells"]:
+        try:
+            tree = ast.parse(code, filename=where)
+        except (SyntaxError, RecursionError, MemoryError):
+            continue
+        for index in taken:
+            node = tree.body[index]
             if isinstance(node, (ast.Import, ast.ImportFrom)):
                 if helpers is None:
                     helpers = _helper_modules()
-                if _bind_helper(namespace, node, helpers, submission.skipped_imports):
+                if _bind_helper(namespace, node, helpers, info["skipped_imports"]):
                     continue
             if isinstance(node, ast.FunctionDef):
                 # Decorators could run anything; the course's functions have none.
                 node.decorator_list = []
             module = ast.Module(body=[node], type_ignores=[])
             try:
-                compiled = compile(module, where, "exec")
-                _exec_near(compiled, namespace, folder)
+                exec(compile(module, where, "exec"), namespace)  # noqa: S102 - see _wanted
             except ImportError as exc:
-                submission.skipped_imports.append(f"{ast.unparse(node)} ({exc})")
-            except Exception as exc:  # noqa: BLE001 - a learner's statement may fail any way
-                submission.problems.append(
+                info["skipped_imports"].append(f"{ast.unparse(node)} ({exc})")
+            except (RecursionError, MemoryError):
+                info["problems"].append(f"{where}, line {node.lineno}: nested too deeply for "
+                                        "Python to compile; not taken")
+            except BaseException as exc:  # noqa: BLE001 - a learner's statement may fail any way
+                from experiments.checker.sandbox import TimeLimit
+
+                if isinstance(exc, TimeLimit):
+                    raise
+                info["problems"].append(
                     f"{where}, line {node.lineno}: {type(exc).__name__}: {exc}")
             else:
-                if isinstance(node, ast.FunctionDef):
-                    submission.functions.pop(node.name, None)
-                    submission.functions[node.name] = namespace[node.name]
-    return submission
-
-
-def _exec_near(compiled, namespace, folder):
-    """Run one taken statement with the learner's folder importable (for their own modules)."""
-    import sys
-
-    added = folder not in sys.path
-    if added:
-        sys.path.insert(0, folder)
-    try:
-        exec(compiled, namespace)  # noqa: S102 - definitions only, see _wanted
-    finally:
-        if added:
-            try:
-                sys.path.remove(folder)
-            except ValueError:
-                pass
+                name = node.name if isinstance(node, ast.FunctionDef) else (
+                    node.targets[0].id if isinstance(node, ast.Assign) and
+                    isinstance(node.value, ast.Lambda) else None)
+                if name is not None and callable(namespace.get(name)):
+                    if name in info["functions"]:
+                        info["functions"].remove(name)
+                    info["functions"].append(name)
+                if isinstance(node, ast.Assign) and isinstance(node.value, ast.Lambda):
+                    for target in node.targets:
+                        namespace[target.id].__name__ = target.id
+    for name, value in list(namespace.items()):
+        if name.startswith("__") or not isinstance(value, types.FunctionType):
+            continue
+        module = (getattr(value, "__module__", None) or "learner").split(".")[0]
+        if module in _NOT_LEARNERS:
+            continue
+        info["callables"][name] = _describe_signature(value)
+    info["functions"] = [n for n in info["functions"] if n in info["callables"]]
+    return namespace, info
 
 
 def learner_files(path):
@@ -332,4 +487,5 @@ def from_namespace(namespace, name="notebook"):
     return Submission(path=name, namespace=namespace, functions=functions)
 
 
-__all__ = ["LoadError", "Submission", "load", "learner_files", "from_namespace"]
+__all__ = ["LoadError", "Submission", "load", "parse", "define", "learner_files",
+           "from_namespace"]

@@ -1,0 +1,178 @@
+"""The worker process: takes one learner file's definitions and calls its functions.
+
+Started by :class:`experiments.checker.sandbox.Worker` with ``python -I``, a
+socket to the checker, a pipe whose end tells it the checker is gone, and its
+limits. It sets the limits on itself before any learner code runs, then
+answers messages: ``load`` (define the file's names, see
+:func:`experiments.checker.loader.define`) and ``call`` (one call of one
+function, under a time limit, with the checker's NumPy random state). Replies
+hold plain data only; anything else is described, not sent.
+"""
+
+import os
+import pickle
+import resource
+import signal
+import sys
+import threading
+
+
+def _set_limits(memory, cpu, output):
+    for which, value in ((resource.RLIMIT_AS, memory), (resource.RLIMIT_FSIZE, output),
+                         (resource.RLIMIT_CORE, 0)):
+        try:
+            resource.setrlimit(which, (value, value))
+        except (ValueError, OSError):
+            pass
+    try:
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
+    except (ValueError, OSError):
+        pass
+
+
+def _watch_parent(fd):
+    """End this process (and so its PID namespace) when the checker's end of ``fd`` closes."""
+    def watch():
+        try:
+            while os.read(fd, 1):
+                pass
+        except OSError:
+            pass
+        os._exit(70)
+
+    threading.Thread(target=watch, daemon=True, name="checker-watch").start()
+
+
+def _describe_exception(exc, error):
+    try:
+        message = str(exc)[:2000]
+    except Exception:  # noqa: BLE001 - a learner's __str__ may fail
+        message = ""
+    info = {"type": type(exc).__name__, "message": message, "error": str(error)[:4000],
+            "bases": [c.__name__ for c in type(exc).__mro__ if c.__module__ == "builtins"]}
+    if isinstance(exc, NameError):
+        name = getattr(exc, "name", None)
+        info["name"] = name if isinstance(name, str) else None
+    return info
+
+
+def _kind(value):
+    kind = type(value)
+    return kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__name__}"
+
+
+def _encode(reply, cap):
+    """The reply's bytes, or those of a reply that says why its value cannot be sent."""
+    from experiments.checker import sandbox
+
+    try:
+        data = pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL)
+        sandbox.loads(data)
+    except sandbox.RefusedData as exc:
+        refused = str(exc)
+        data = None
+    except MemoryError:
+        refused, data = "too large to copy", None
+    except Exception as exc:  # noqa: BLE001 - a learner's object may fail to pickle any way
+        refused, data = f"{type(exc).__name__}: {exc}"[:300], None
+    if data is not None and len(data) <= cap:
+        return data
+    for key in ("value", "changed"):
+        reply.pop(key, None)
+    if data is not None:
+        reply["problem"] = f"stopped: its result is larger than {cap / 2**20:g} MiB"
+    else:
+        what = "its result"
+        reply["problem"] = (f"{what} holds something the checker does not read back "
+                            f"({refused}); the course's functions return NumPy arrays, numbers, "
+                            "strings and lists, tuples or dicts of them")
+    reply["printed"] = str(reply.get("printed", ""))[:200_000]
+    return pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _call(namespace, message, own_pid):
+    import numpy as np
+
+    from experiments.checker import sandbox
+
+    name = message["name"]
+    reply = {"id": message["id"]}
+    function = namespace.get(name)
+    if not callable(function):
+        error = NameError(f"name {name!r} is not defined", name=name)
+        reply["exception"] = _describe_exception(error, f"NameError: {error}")
+        return reply
+    args, kwargs = message["args"], message["kwargs"]
+    before = pickle.dumps((args, kwargs), protocol=pickle.HIGHEST_PROTOCOL)
+    np.random.set_state(message["rng"])
+    outcome = sandbox.call_here(function, args, kwargs, message["time_limit"],
+                                catch_exits="all")
+    if os.getpid() != own_pid:  # a forked copy returning from the learner's function
+        os._exit(0)
+    reply.update(printed=outcome.printed, printed_lines=outcome.printed_lines,
+                 timed_out=outcome.timed_out, rng=np.random.get_state())
+    if outcome.exception is not None:
+        reply["exception"] = _describe_exception(outcome.exception, outcome.error)
+    elif not outcome.timed_out:
+        reply["value"] = outcome.value
+    try:
+        after = pickle.dumps((args, kwargs), protocol=pickle.HIGHEST_PROTOCOL)
+        if after != before:
+            reply["changed"] = (args, kwargs)
+    except Exception:  # noqa: BLE001 - the learner put something unpicklable in an argument
+        pass
+    return reply
+
+
+def _load(message):
+    from experiments.checker import loader, sandbox
+
+    limit = message["time_limit"]
+    outcome = sandbox.call_here(loader.define, (message["plan"],), None, limit,
+                                catch_exits="all")
+    if outcome.ok:
+        namespace, info = outcome.value
+    else:
+        why = (f"did not finish within {limit:g} s" if outcome.timed_out
+               else f"stopped: {outcome.error}")
+        namespace, info = {}, {"functions": [], "callables": {}, "skipped_imports": [],
+                               "problems": [f"taking the file's definitions {why}; its "
+                                            "functions were not checked"]}
+    info["id"] = message["id"]
+    return namespace, info
+
+
+def main(sock_fd, watch_fd, settings):
+    """Serve the checker on ``sock_fd`` until it closes the socket."""
+    import socket
+
+    memory, cpu, output, result = (int(v) for v in settings.split(","))
+    own_pid = os.getpid()
+    _watch_parent(watch_fd)
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a file too large fails to write, no death
+    signal.signal(signal.SIGINT, signal.SIG_IGN)   # the terminal's Ctrl-C is the checker's
+    sock = socket.socket(fileno=sock_fd)
+    import numpy  # noqa: F401 - before the limits: the learner's code is what they are for
+
+    from experiments.checker import loader, sandbox  # noqa: F401
+    _set_limits(memory, cpu, output)
+    folder = os.environ.get("NNDL_LEARNER_FOLDER")
+    if folder:
+        sys.path.insert(0, folder)
+    namespace = {}
+    while True:
+        try:
+            data = sandbox.recv_bytes(sock)
+        except Exception:  # noqa: BLE001 - the checker closed the socket: done
+            os._exit(0)
+        message = pickle.loads(data)  # noqa: S301 - from the checker itself
+        if message["op"] == "load":
+            namespace, reply = _load(message)
+        else:
+            reply = _call(namespace, message, own_pid)
+        data = _encode(reply, result)
+        sock.sendall(sandbox._HEADER.pack(len(data)) + data)
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]), int(sys.argv[2]), sys.argv[3])
