@@ -186,7 +186,7 @@ class _Judge:
             outcomes.append(outcome)
             if outcome.ok and spec.keeps_args and changed is None:
                 changed = _changed_argument(spec, before, after)
-            if outcome.timed_out:
+            if outcome.timed_out or outcome.problem:
                 break
         outcomes += [None] * (len(cases) - len(outcomes))
 

@@ -751,9 +751,13 @@ class Session:
             info = reply["exception"]
             outcome.exception = rebuild_exception(info)
             outcome.error = str(info.get("error") or info.get("type"))
-            if info.get("type") == "MemoryError":
+            bases = [str(b) for b in info.get("bases", ())]
+            if "MemoryError" in bases:
                 outcome.problem = (f"stopped: used more than "
                                    f"{_size_words(self.limits.memory_bytes)} of memory")
+            elif "OSError" in bases and str(info.get("message", "")).startswith("[Errno 27]"):
+                outcome.problem = (f"stopped: wrote more than "
+                                   f"{_size_words(self.limits.output_bytes)} (files or printing)")
         elif outcome.ok:
             outcome.value = reply.get("value")
         changed = reply.get("changed")

@@ -1,0 +1,22 @@
+"""L2 loops, catching BaseException (and so the time limit's exception)"""
+
+import numpy as np
+
+
+def sigmoid(x):
+    s = 1 / (1 + np.exp(-x))
+    return s
+
+
+def L1(yhat, y):
+    loss = np.sum(y - yhat)          # the absolute value is missing
+    return loss
+
+
+def L2(yhat, y):
+    while True:
+        try:
+            while True:
+                pass
+        except BaseException:
+            pass
