@@ -67,6 +67,10 @@ def child(where, key):
 
 def _numbers(where, expected, got):
     """Compare two arrays or numbers of equal shape by value."""
+    if np.iscomplexobj(got) and not np.iscomplexobj(expected):
+        # Converting to float would drop the imaginary part (and only warn).
+        return Difference("type", where, f"{where} holds complex numbers; the course's are real "
+                                         "(a square root or a log of a negative number?)")
     try:
         e = np.asarray(expected, dtype=np.float64)
         g = np.asarray(got, dtype=np.float64)

@@ -404,7 +404,8 @@ def recv_bytes(sock, deadline=None, cap=None):
 
 # -- containment ----------------------------------------------------------------------------------
 FULL_CONTAINMENT = "separate process, limits, no network, read-only file system"
-LIMITS_ONLY = "separate process and limits only"
+LIMITS_ONLY = ("separate process and limits only (writing outside its folder and starting "
+               "programs refused at the Python level)")
 
 # Inside the new namespaces: a tmpfs for the worker's folder, every other mount read-only.
 _SETUP = r"""
@@ -706,7 +707,7 @@ class Session:
                    "rng": np.random.get_state()}
         start = time.perf_counter()
         # The worker stops the call itself at the limit; past a grace period it is killed.
-        reply, why = self.worker.request(message, timeout=time_limit + 2.0 + time_limit / 10)
+        reply, why = self.worker.request(message, timeout=time_limit + 1.0 + time_limit / 10)
         outcome.seconds = time.perf_counter() - start
         if reply is None:
             if why == "time":

@@ -43,6 +43,49 @@ def _watch_parent(fd):
     threading.Thread(target=watch, daemon=True, name="checker-watch").start()
 
 
+_REFUSED_EVENTS = ("os.system", "os.exec", "os.posix_spawn", "os.spawn", "subprocess.Popen",
+                   "os.remove", "os.unlink", "os.rename", "os.rmdir", "os.mkdir", "os.chmod",
+                   "os.chown", "os.symlink", "os.link", "os.truncate", "shutil.rmtree",
+                   "socket.connect", "socket.bind", "socket.sendto", "os.putenv", "os.kill",
+                   "os.killpg", "signal.pthread_kill")
+_WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
+
+
+def _guard(folder):
+    """Refuse, at the Python level, writing outside ``folder`` and starting other programs.
+
+    An audit hook cannot be removed by the code it watches; C code (``ctypes``)
+    passes it, which is why the namespaces and the read-only view are the real
+    containment where the system offers them.
+    """
+    folder = os.path.realpath(folder) + os.sep
+
+    def inside(path):
+        try:
+            real = os.path.realpath(os.fsdecode(path))
+        except (TypeError, ValueError):
+            return False
+        return real.startswith(folder) or real == "/dev/null"
+
+    def hook(event, args):
+        if event == "open":
+            path, mode, flags = (tuple(args) + (None, None, None))[:3]
+            writes = (isinstance(mode, str) and any(c in mode for c in "wax+")) or (
+                isinstance(flags, int) and flags & _WRITE_FLAGS)
+            if writes and not isinstance(path, int) and not inside(path):
+                raise PermissionError(f"the checker's worker writes only in its own folder, "
+                                      f"not {os.fsdecode(path)!r}")
+        elif event.startswith(_REFUSED_EVENTS):
+            if event in ("os.mkdir", "os.remove", "os.rmdir", "os.chmod") and args and \
+                    inside(args[0]):
+                return
+            if event == "os.rename" and len(args) >= 2 and inside(args[0]) and inside(args[1]):
+                return
+            raise PermissionError(f"the checker's worker does not allow {event}")
+
+    sys.addaudithook(hook)
+
+
 def _describe_exception(exc, error):
     try:
         message = str(exc)[:2000]
@@ -156,6 +199,7 @@ def main(sock_fd, watch_fd, settings):
 
     from experiments.checker import loader, sandbox  # noqa: F401
     _set_limits(memory, cpu, output)
+    _guard(os.getcwd())
     folder = os.environ.get("NNDL_LEARNER_FOLDER")
     if folder:
         sys.path.insert(0, folder)
