@@ -99,13 +99,28 @@ def _describe_exception(exc, error):
     return info
 
 
-def _kind(value):
-    kind = type(value)
-    return kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__name__}"
-
-
 def _encode(reply, cap):
     """The reply's bytes, or those of a reply that says why its value cannot be sent."""
+    data = _plain(reply, cap)
+    if data is None and "changed" in reply:  # arguments it filled with odd objects: not sent
+        reply.pop("changed")
+        data = _plain(reply, cap)
+    return data if data is not None else _refusal(reply, cap)
+
+
+def _plain(reply, cap):
+    """The reply's bytes when they are plain data within ``cap``, else None."""
+    from experiments.checker import sandbox
+
+    try:
+        data = pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL)
+        sandbox.loads(data)
+    except Exception:  # noqa: BLE001 - a learner's object may fail to pickle any way
+        return None
+    return data if len(data) <= cap else None
+
+
+def _refusal(reply, cap):
     from experiments.checker import sandbox
 
     try:
