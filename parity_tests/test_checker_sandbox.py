@@ -331,3 +331,29 @@ def test_a_class_at_once(tmp_path, monkeypatch):
 
 def test_containment_in_force_is_named():
     assert sandbox.containment() in (sandbox.FULL_CONTAINMENT, sandbox.LIMITS_ONLY)
+
+
+def test_a_definition_that_loops_or_exits_is_left_out_alone(tmp_path):
+    path = tmp_path / "at_definition.py"
+    path.write_text(textwrap.dedent("""
+        import sys
+        import numpy as np
+
+        def sigmoid(x):
+            return 1 / (1 + np.exp(-x))
+
+        def L2(yhat, y, _=[0 for _ in iter(int, 1)]):
+            return np.sum((y - yhat) ** 2)
+
+        def basic_sigmoid(x, _=sys.exit(4)):
+            return 0
+
+        def L1(yhat, y, _=print("printed at definition")):
+            return np.sum(np.abs(y - yhat))
+    """))
+    records = check_path(path, options=QUICK, quiet=True)
+    assert [r.message for r in records if r.function is None] == [
+        "at_definition.py, line 8: did not finish within 2 s; not taken",
+        "at_definition.py, line 11: SystemExit: 4"]
+    assert [(r.function, r.status) for r in records if r.function] == [
+        ("sigmoid", "right"), ("L1", "right")]

@@ -390,7 +390,10 @@ def define(plan):
     The description holds the defined functions' names in order, every
     function's signature (``callables``), the problems and the skipped imports.
     """
+    from experiments.checker.sandbox import call_here
+
     path = plan["path"]
+    time_limit = plan.get("time_limit", 10.0)
     namespace = {"__name__": "learner", "__file__": path, "__builtins__": builtins}
     info = {"functions": [], "problems": [], "skipped_imports": [], "callables": {}}
     helpers = None
@@ -414,17 +417,20 @@ def define(plan):
                 node.decorator_list = []
             module = ast.Module(body=[node], type_ignores=[])
             try:
-                exec(compile(module, where, "exec"), namespace)  # noqa: S102 - see _wanted
-            except ImportError as exc:
-                info["skipped_imports"].append(f"{ast.unparse(node)} ({exc})")
-            except (RecursionError, MemoryError):
+                compiled = compile(module, where, "exec")
+            except (RecursionError, MemoryError, SyntaxError, ValueError):
                 info["problems"].append(f"{where}, line {node.lineno}: nested too deeply for "
                                         "Python to compile; not taken")
-            except BaseException as exc:  # noqa: BLE001 - a learner's statement may fail any way
-                from experiments.checker.sandbox import TimeLimit
-
-                if isinstance(exc, TimeLimit):
-                    raise
+                continue
+            # Each statement under the time limit: a default argument may loop, print or exit.
+            ran = call_here(exec, (compiled, namespace), None, time_limit, catch_exits="all")
+            if ran.timed_out:
+                info["problems"].append(f"{where}, line {node.lineno}: did not finish within "
+                                        f"{time_limit:g} s; not taken")
+            elif isinstance(ran.exception, ImportError):
+                info["skipped_imports"].append(f"{ast.unparse(node)} ({ran.exception})")
+            elif ran.exception is not None:
+                exc = ran.exception
                 info["problems"].append(
                     f"{where}, line {node.lineno}: {type(exc).__name__}: {exc}")
             else:

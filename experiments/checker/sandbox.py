@@ -24,7 +24,6 @@ overruns.
 """
 
 import builtins
-import collections
 import inspect
 import io
 import os
@@ -619,9 +618,7 @@ class Worker:
         self.kill()
         self.process = None
         if self.home:
-            subprocess.run(["rm", "-rf", "--one-file-system", self.home], check=False,
-                           stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                           stderr=subprocess.DEVNULL)
+            shutil.rmtree(self.home, ignore_errors=True)  # symbolic links are removed, not followed
             self.home = None
 
 
@@ -670,9 +667,11 @@ class Session:
             self.worker.close()
         self.worker = Worker(self.limits, self.folder)
         self.worker.start()
-        limit = max(30.0, self.limits.time_limit)
-        reply, why = self.worker.request({"op": "load", "id": self._next_id(), "plan": self.plan,
-                                          "time_limit": limit}, timeout=limit + 30.0)
+        # Each statement has the time limit; the whole file at most a minute more.
+        plan = dict(self.plan, time_limit=self.limits.time_limit)
+        limit = 60.0 + self.limits.time_limit * len(self.plan.get("cells", ())) / 4
+        reply, why = self.worker.request({"op": "load", "id": self._next_id(), "plan": plan,
+                                          "time_limit": limit}, timeout=limit + 5.0)
         if reply is None:
             tail = self.worker.output_tail()
             detail = "did not finish loading in time" if why == "time" else (
@@ -840,11 +839,9 @@ def _signature(description):
     parameters = []
     for name, kind, default_kind, default in description or ():
         kind = getattr(inspect.Parameter, str(kind), inspect.Parameter.POSITIONAL_OR_KEYWORD)
-        if default_kind == "value":
-            default = default
-        elif default_kind == "text":
+        if default_kind == "text":
             default = _Default(str(default))
-        else:
+        elif default_kind != "value":
             default = inspect.Parameter.empty
         parameters.append(inspect.Parameter(str(name), kind, default=default))
     try:
