@@ -667,19 +667,20 @@ class Session:
             self.worker.close()
         self.worker = Worker(self.limits, self.folder)
         self.worker.start()
-        # Each statement has the time limit; the whole file at most a minute more.
+        # Each statement has the time limit (an import a minute); the whole file a bound.
         plan = dict(self.plan, time_limit=self.limits.time_limit)
-        limit = 60.0 + self.limits.time_limit * len(self.plan.get("cells", ())) / 4
-        reply, why = self.worker.request({"op": "load", "id": self._next_id(), "plan": plan,
-                                          "time_limit": limit}, timeout=limit + 5.0)
+        limit = 120.0 + self.limits.time_limit * len(self.plan.get("cells", ()))
+        reply, why = self.worker.request({"op": "load", "id": self._next_id(), "plan": plan},
+                                         timeout=limit)
         if reply is None:
             tail = self.worker.output_tail()
             detail = "did not finish loading in time" if why == "time" else (
                 f"ended while loading ({self.worker.death_words()})" if why == "died" else why)
             self.worker.close()
             self.worker = None
+            last = tail.splitlines()[-1][:200] if tail and why == "died" else ""
             raise WorkerProblem(f"the worker process for this file {detail}"
-                                + (f": {tail.splitlines()[-1]}" if tail else ""))
+                                + (f" (its last words: {last!r})" if last else ""))
         if self.loaded is None:
             self.loaded = Loaded(**{k: reply[k] for k in (
                 "functions", "callables", "constants", "problems", "skipped_imports")
