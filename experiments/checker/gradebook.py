@@ -151,6 +151,11 @@ def common_mistakes(results):
             sorted(counts.items(), key=lambda item: (-item[1], item[0]))]
 
 
+def _cell(text):
+    """A CSV cell a spreadsheet shows as text (a file named '=...' is not a formula)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 def _safe_name(name):
     return re.sub(r"[^\w.-]", "_", name)[:120] or "submission"
 
@@ -163,6 +168,7 @@ def write(results, out, containment, options_text):
     (out / "feedback").mkdir(exist_ok=True)
     rows = []
     students = []
+    written = set()
     for result in results:
         records = _records_of(result)
         for record in records:
@@ -181,12 +187,15 @@ def write(results, out, containment, options_text):
                          "records": [{k: v for k, v in row.items() if k != "submission"}
                                      for row in rows if row["submission"] == result.name]})
         lines = report.format_records(records, show_files=len({r.file for r in records}) > 1)
-        (out / "feedback" / f"{_safe_name(result.name)}.txt").write_text(
-            "\n".join(lines) + "\n", encoding="utf-8")
+        name = _safe_name(result.name)
+        while name in written:
+            name += "_"
+        written.add(name)
+        (out / "feedback" / f"{name}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
     with open(out / "gradebook.csv", "w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=CSV_FIELDS)
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({k: _cell(v) for k, v in row.items()} for row in rows)
     mistakes = common_mistakes(results)
     total = len(results)
     (out / "gradebook.json").write_text(json.dumps({
