@@ -37,7 +37,7 @@ from experiments import logs, plots, report
 from experiments.backends import TrainJob, get_backend
 from experiments.config import check_data_fits_model
 from experiments.data import data_key, load_data
-from experiments.errors import ExperimentError, UsageError
+from experiments.errors import ExperimentError, UsageError, os_error_message
 from experiments.extras import Extra
 from experiments.interrupt import STOP, RunInterrupted
 from experiments.run_folder import RunFolder
@@ -251,7 +251,8 @@ class Runner:
                         "resume from"})
             raise
         except BaseException as exc:
-            details = {"error": " ".join(str(exc).split()) or type(exc).__name__}
+            message = os_error_message(exc) if isinstance(exc, OSError) else str(exc)
+            details = {"error": " ".join(message.split()) or type(exc).__name__}
             if isinstance(exc, TrainingDivergedError):
                 details["diverged"] = {"iteration": exc.iteration, "cost": exc.cost,
                                        "costs": [float(cost) for cost in exc.costs]}

@@ -124,6 +124,21 @@ def build_numpy_model(spec, dtype):
     return model_class(**spec.model_args, dtype=np.dtype(dtype))
 
 
+def load_params_from(path, model, params):
+    """``model.load_params(params)`` (a NumPy model or a twin) for parameters read from ``path``.
+
+    Wrong names, shapes, dtypes or values become one line naming the file: parameters
+    read back from a run folder are checked as strictly as a user's.
+    """
+    try:
+        model.load_params(params)
+    except (KeyError, ValueError, TypeError) as exc:
+        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
+        raise ExperimentError(f"{path} does not hold this run's parameters: "
+                              f"{' '.join(str(message).split())}") from None
+    return model
+
+
 def accuracy_or_none(model, X, Y):
     """``model.accuracy(X, Y)`` for a classifier with data, else None."""
     return None if X is None or model.task != "classification" else model.accuracy(X, Y)
