@@ -40,10 +40,26 @@ def describe_os_error(exc):
     return _OS_ERRORS.get(exc.errno) or exc.strerror or str(exc) or type(exc).__name__
 
 
-def os_error_message(exc, doing="use"):
-    """One line naming the file and the problem: ``cannot write runs/x/a.png: the disk is full``."""
-    where = exc.filename if exc.filename is not None else "a file of the run"
-    return f"cannot {doing} {where}: {describe_os_error(exc)}"
+def os_error_message(exc, doing="use", where=None):
+    """One line naming the file and the problem: ``cannot write runs/x/a.png: the disk is full``.
+
+    A failed write on an open file names no file (``exc.filename`` is None); ``where``
+    (the file or folder being written) then says where it was.
+    """
+    if exc.filename is not None:
+        where = exc.filename
+    return f"cannot {doing} {where or 'a file of the run'}: {describe_os_error(exc)}"
+
+
+@contextlib.contextmanager
+def writing_in(folder):
+    """An OS error while something writes into ``folder``: one line naming the file or folder."""
+    try:
+        yield
+    except OSError as exc:
+        if type(exc).__module__ != "builtins":
+            raise  # the project's own (a missing data set) say more already
+        raise ExperimentError(os_error_message(exc, "write", f"a file in {folder}")) from None
 
 
 @contextlib.contextmanager

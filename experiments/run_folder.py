@@ -296,8 +296,9 @@ def check_costs(path, costs, where="costs"):
                                   f"found an array of shape {costs.shape} and dtype {costs.dtype}")
         costs = costs.tolist()
     if not isinstance(costs, list):
-        raise ExperimentError(f"{path} is damaged: it holds no cost curve ({where} is "
-                              f"{type(costs).__name__})")
+        shown = repr(costs) if len(repr(costs)) < 40 else type(costs).__name__
+        raise ExperimentError(f"{path} is damaged: {where} is {shown}, expected the cost "
+                              "curve (a list of numbers)")
     for index, cost in enumerate(costs):
         if not _is_number(cost) or not np.isfinite(cost):
             raise ExperimentError(f"{path} is damaged: {where}[{index}] is {cost!r}, expected "

@@ -7,7 +7,7 @@ A backend trains the model of a :class:`~experiments.config.RunSpec` on a
     backend = BACKENDS["numpy"]
     run = backend.train(job)                  # trains (or continues) and returns the run
     run = backend.load(job, result)           # one that finished in an earlier session
-    backend.iterations_done(folder)           # iterations its checkpoint holds
+    backend.iterations_done(folder, job)      # iterations its checkpoint holds, checked
 
 Both leave the same things in their folder: TensorBoard event files with the
 tags of :mod:`experiments.logs`, a checkpoint to resume from and the final
@@ -108,8 +108,12 @@ class Backend(Protocol):
     def load(self, job: TrainJob, result: dict) -> BackendRun:
         """The run of a backend that finished in an earlier session, from its folder."""
 
-    def iterations_done(self, folder: Path) -> int:
-        """Iterations the folder's checkpoint holds (0 when it has not started)."""
+    def iterations_done(self, folder: Path, job: Optional[TrainJob] = None) -> int:
+        """Iterations the folder's checkpoint holds (0 when it has not started).
+
+        Given ``job``, the checkpoint is also checked against the job's model (names,
+        shapes, finite values), so that a resume refuses a damaged one before it writes.
+        """
 
 
 def build_numpy_model(spec, dtype):

@@ -26,6 +26,7 @@ import copy
 import inspect
 import logging
 import os
+import re
 import time
 import warnings
 from pathlib import Path
@@ -212,7 +213,8 @@ def save_checkpoint(trainer, path):
     except OSError as exc:
         if trainer.is_global_zero:
             tmp.unlink(missing_ok=True)
-        raise ExperimentError(os_error_message(exc, "write")) from None
+        exc.filename = None  # the temporary file: name the checkpoint itself
+        raise ExperimentError(os_error_message(exc, "write", path)) from None
 
 
 class PeriodicCheckpoint(BatchCallback):
@@ -337,11 +339,14 @@ def _read_checkpoint(path, twin=None):
         raise ExperimentError(f"{path} is a folder, not the Lightning checkpoint of this run "
                               "folder") from None
     except Exception as exc:  # truncated zip, unpickling errors, refused globals
-        if "weights only" in str(exc).lower() or "weights_only" in str(exc):
+        found = re.search(r"GLOBAL ([\w.]+)", str(exc))
+        if found or "Unsupported global" in str(exc) or "Unsupported class" in str(exc):
+            name = found.group(1) if found else "an object"
             raise ExperimentError(
-                f"{path} is refused: it holds objects other than tensors and plain data, whose "
-                "loading could run code (the checkpoints this project writes hold none; delete "
-                "it to restart that backend from its beginning)") from None
+                f"{path} is refused: loading it would call {name}, and loading a checkpoint "
+                "could run code that way; only tensors and plain data are loaded (the "
+                "checkpoints this project writes hold nothing else; delete it to restart that "
+                "backend from its beginning)") from None
         raise ExperimentError(f"{path} is damaged ({type(exc).__name__}): cannot read the "
                               "Lightning checkpoint of this run folder") from None
 
@@ -390,9 +395,11 @@ class LightningBackend:
 
     name = "torch"
 
-    def iterations_done(self, folder):
+    def iterations_done(self, folder, job=None):
         path = Path(folder) / CHECKPOINT_PATH
-        return _read_checkpoint(path)["global_step"] if path.exists() else 0
+        if not path.exists():
+            return 0
+        return _read_checkpoint(path, None if job is None else self._twin(job))["global_step"]
 
     def _twin(self, job):
         return torch_ref.from_scratch(build_numpy_model(job.spec, job.dtype), dtype=job.dtype,

@@ -42,11 +42,14 @@ class NumpyBackend:
 
     name = "numpy"
 
-    def iterations_done(self, folder):
+    def iterations_done(self, folder, job=None):
         path = Path(folder) / CHECKPOINT_FILE
         if not path.exists():
             return 0
-        return len(self._read_checkpoint(path)[1])
+        params, costs, _ = self._read_checkpoint(path)
+        if job is not None:
+            load_params_from(path, build_numpy_model(job.spec, job.dtype), params)
+        return len(costs)
 
     @staticmethod
     def _read_checkpoint(path):
