@@ -837,9 +837,8 @@ FULL_DISK_TARGETS = {
     # TensorBoard's SummaryWriter (its files have no suffix; the project's own end in .scalars)
     r"torch/events\.out\.tfevents\.[^/]*\d$": "a file in {out}/torch",
     r"numpy/events\.out\.tfevents": "a file in {out}/numpy",
+    # the atomic writer of every other file (params.npz, result.json, run.json, ...)
     "checkpoint.npz": "{out}/numpy/checkpoint.npz",
-    "params.npz": "{out}/numpy/params.npz",
-    "result.json": "{out}/numpy/result.json",
     "summary.json": "{out}/summary.json",
     "decision_boundary.png": "a file in {out}",
 }
