@@ -190,7 +190,14 @@ class RunFolder:
                 f"not {experiment_name!r}")
         if not isinstance(settings.get("config"), dict):
             raise ExperimentError(f"{path / RUN_FILE} is damaged: it holds no config")
-        return cls(path, settings.get("is_sweep", False))
+        if not isinstance(settings.get("is_sweep", False), bool):
+            raise ExperimentError(f"{path / RUN_FILE} is damaged: is_sweep is "
+                                  f"{settings['is_sweep']!r}, expected true or false")
+        sessions = settings.get("sessions", [])
+        if not (isinstance(sessions, list) and all(isinstance(s, dict) for s in sessions)):
+            raise ExperimentError(f"{path / RUN_FILE} is damaged: sessions is not a list of "
+                                  "the run's sessions")
+        return cls(path, settings["is_sweep"] if "is_sweep" in settings else False)
 
     # -- the lock --------------------------------------------------------------------------
     def lock(self):
@@ -255,9 +262,10 @@ class RunFolder:
 
     def read_summary(self):
         """The summary, or None when the run never wrote one."""
-        if not (self.path / SUMMARY_FILE).exists():
+        path = self.path / SUMMARY_FILE
+        if not path.exists():
             return None
-        return read_json(self.path / SUMMARY_FILE, "summary (summary.json)")
+        return check_summary(path, read_json(path, "summary (summary.json)"))
 
     def write_summary(self, summary):
         write_json(self.path / SUMMARY_FILE, summary)
@@ -333,6 +341,38 @@ def check_result(path, result):
         raise ExperimentError(f"{path} is damaged: device is {result['device']!r}, expected "
                               "a device name")
     return result
+
+
+def check_summary(path, summary):
+    """A ``summary.json`` read back: its status and every run's entry, checked.
+
+    A resume keeps the entries of runs it does not train again, so a damaged one would
+    pass into the new report; it is named in one line instead (deleting ``summary.json``
+    lets the resume rebuild it from the results).
+    """
+    hint = "; delete it and resume to rebuild it from each backend's result.json"
+    if summary.get("status") not in ("running", "complete", "interrupted", "failed"):
+        raise ExperimentError(f"{path} is damaged: status is {summary.get('status')!r}{hint}")
+    runs = summary.get("runs", [])
+    if not isinstance(runs, list):
+        raise ExperimentError(f"{path} is damaged: runs is {type(runs).__name__}, expected a "
+                              f"list{hint}")
+    for index, entry in enumerate(runs):
+        where = f"runs[{index}]"
+        if not (isinstance(entry, dict) and isinstance(entry.get("label"), str)
+                and isinstance(entry.get("backends", {}), dict)):
+            raise ExperimentError(f"{path} is damaged: {where} is not a run's entry{hint}")
+        for backend, result in entry.get("backends", {}).items():
+            if not isinstance(result, dict):
+                raise ExperimentError(f"{path} is damaged: {where}.backends.{backend} is not a "
+                                      f"result{hint}")
+            try:
+                check_result(path, result)
+            except ExperimentError as exc:
+                problem = str(exc).split(" is damaged: ", 1)[-1]
+                raise ExperimentError(f"{path} is damaged: in {where}.backends.{backend}, "
+                                      f"{problem}{hint}") from None
+    return summary
 
 
 def worker_folder(out, resume):

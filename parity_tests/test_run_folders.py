@@ -993,3 +993,29 @@ def test_workers_of_a_sweep_stop_when_its_parent_is_killed(tmp_path, capsys):
     assert run(["run", "activations-planar", "--resume", out, "--quiet", "--jobs", 2],
                capsys)[0] == 0
     assert summary(out)["status"] == "complete"
+
+
+DAMAGED_RECORDS = {
+    "summary: runs not a list": ("summary.json", set_item("runs", 3), "runs is int"),
+    "summary: an entry without label": (
+        "summary.json", lambda data: data["runs"][0].pop("label"), "runs[0] is not"),
+    "summary: a null cost": (
+        "summary.json", lambda data: data["runs"][0]["backends"]["numpy"]["costs"].__setitem__(
+            1, None), "runs[0].backends.numpy, costs[1] is None"),
+    "summary: unknown status": ("summary.json", set_item("status", "done"), "status is 'done'"),
+    "run.json: sessions a string": ("run.json", set_item("sessions", "x"), "sessions"),
+    "run.json: is_sweep a string": ("run.json", set_item("is_sweep", "no"), "is_sweep"),
+}
+
+
+@pytest.mark.parametrize("damage", DAMAGED_RECORDS)
+def test_a_damaged_record_of_the_run_is_named_and_kept(damage, finished, copy_of, capsys):
+    out = copy_of(finished)
+    name, edit, problem = DAMAGED_RECORDS[damage]
+    edit_json(out / name, edit)
+    before = snapshot(out)
+    status, _, err = run(["run", "shallow-planar", "--resume", out, "--quiet"], capsys)
+    assert status == 1
+    assert f"{name} is damaged" in one_line(err) and problem in err
+    assert "error: unexpected" not in err
+    assert snapshot(out) == before
