@@ -971,11 +971,13 @@ def test_workers_of_a_sweep_stop_when_its_parent_is_killed(tmp_path, capsys):
     parent = subprocess.Popen([sys.executable, "-c", PARENT_OF_A_SWEEP, str(marks), *argv],
                               cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(REPO)},
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    try:
-        def two_workers_train():
-            assert parent.poll() is None, parent.communicate()
-            return len(list(marks.iterdir())) >= 2
+    workers = []
 
+    def two_workers_train():
+        assert parent.poll() is None, parent.communicate()
+        return len(list(marks.iterdir())) >= 2
+
+    try:
         wait_for(two_workers_train, "two workers to train")
         workers = [int(path.name) for path in marks.iterdir()]
         parent.kill()
@@ -983,11 +985,15 @@ def test_workers_of_a_sweep_stop_when_its_parent_is_killed(tmp_path, capsys):
         wait_for(lambda: not any(alive(pid) for pid in workers), "the workers to stop")
     finally:
         parent.kill()
-        for pid in workers if "workers" in locals() else []:
+        parent.wait()
+        for pid in workers:
             if alive(pid):
                 os.kill(pid, signal.SIGKILL)
-    # They stopped as on SIGTERM: each checkpointed its run where it was.
-    done = [int(np.load(path)["costs"].size) for path in out.glob("*/numpy/checkpoint.npz")]
+    # They stopped as on SIGTERM: each checkpointed its run where it was, before the end.
+    done = []
+    for path in out.glob("*/numpy/checkpoint.npz"):
+        with np.load(path) as checkpoint:
+            done.append(int(checkpoint["costs"].size))
     assert len(done) == 2 and all(0 < n < 200 for n in done), done
     assert_lock_is_free(out)
     assert run(["run", "activations-planar", "--resume", out, "--quiet", "--jobs", 2],
