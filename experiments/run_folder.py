@@ -218,6 +218,10 @@ class RunFolder:
         except BlockingIOError:
             os.close(fd)
             raise FolderInUse(self.path, self._holder()) from None
+        except OSError as exc:  # a file system without locks
+            os.close(fd)
+            raise ExperimentError(f"cannot lock run folder {self.path}: "
+                                  f"{describe_os_error(exc)}") from None
         self._lock_handle = fd
         try:
             write_text(self.path / LOCK_FILE, str(os.getpid()))
