@@ -37,7 +37,7 @@ import traceback
 from pathlib import Path
 from typing import Optional
 
-from experiments.errors import ExperimentError, UsageError
+from experiments.errors import ExperimentError, UsageError, os_error_message
 from scratch.errors import (
     DataError,
     DatasetFormatError,
@@ -508,12 +508,13 @@ def _check_trainer(experiment, specs, backends, device):
 
 
 def _train(runner, experiment, previous, rank_zero):
+    from experiments.errors import quiet_writer_threads
     from experiments.interrupt import RunInterrupted, exit_status, graceful_interrupts
 
     folder = runner.folder.path
     resume = f"python -m experiments run {experiment.name} --resume {folder}"
     try:
-        with graceful_interrupts():
+        with graceful_interrupts(), quiet_writer_threads():
             summary = runner.run(previous)
     except RunInterrupted as exc:
         if rank_zero:
@@ -589,6 +590,13 @@ def _guarded(function, debug):
     except KeyboardInterrupt:
         _error("interrupted")
         return 128 + 2
+    except OSError as exc:
+        if debug:
+            raise
+        # A file the run could not read or write (a full disk, a folder where a file was
+        # expected, too long a name): the file and the problem, in one line.
+        _error(os_error_message(exc))
+        return EXIT_ERROR
     except Exception as exc:
         if debug:
             raise

@@ -100,7 +100,11 @@ def guard_lightning_exit(function, *args, **kwargs):
 
 @contextlib.contextmanager
 def graceful_interrupts():
-    """Within this block the first signal of :data:`SIGNALS` sets ``STOP``; a second raises."""
+    """Within this block the first signal of :data:`SIGNALS` sets ``STOP``; a second raises.
+
+    A signal whose disposition is SIG_IGN when the block starts (inherited, as ``nohup``
+    leaves SIGHUP) is left ignored.
+    """
     STOP.reset()
     if threading.current_thread() is not threading.main_thread():
         # Signal handlers can only be installed from the main thread.
@@ -113,7 +117,8 @@ def graceful_interrupts():
             raise KeyboardInterrupt
         STOP.request(signal.Signals(signum).name)
 
-    previous = {signum: signal.signal(signum, handler) for signum in SIGNALS}
+    previous = {signum: signal.signal(signum, handler) for signum in SIGNALS
+                if signal.getsignal(signum) != signal.SIG_IGN}
     try:
         yield STOP
     finally:

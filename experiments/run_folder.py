@@ -4,7 +4,8 @@ Layout of ``runs/NAME/<timestamp>`` (or ``--out DIR``)::
 
     run.json            the settings and the config the run started with, and its sessions
     summary.json        what the run reports: status, every finished run's results
-    .lock               held (flock) by the process writing the folder; holds its pid
+    .lock               the pid of the process writing the folder (which holds a lock,
+                        flock, on the folder itself: deleting .lock does not free it)
     config.yaml         the LightningCLI config of a single run (``fit --config`` reproduces it)
     numpy/, torch/      one folder per backend: TensorBoard events, checkpoint, result.json
     <label>/...         a sweep: one folder per variant holding config.yaml, numpy/, torch/
@@ -18,7 +19,6 @@ resumed run uses them, not the experiment's config file as it is now.
 """
 
 import datetime
-import errno
 import fcntl
 import io
 import json
@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from experiments.errors import ExperimentError
+from experiments.errors import ExperimentError, describe_os_error
 
 RUN_FILE = "run.json"
 SUMMARY_FILE = "summary.json"
@@ -39,12 +39,6 @@ RUNS_ROOT = Path("runs")
 # Handed by the first process of a data-parallel run to the processes Lightning starts
 # (they inherit its environment): the folder of this run, not a timestamped one of their own.
 RUN_FOLDER_ENV = "NNDL_EXPERIMENTS_RUN_FOLDER"
-
-
-def _describe_os_error(exc):
-    if exc.errno == errno.ENAMETOOLONG:
-        return "the name is too long for the file system"
-    return exc.strerror or str(exc)
 
 
 def write_bytes_atomic(path, data):
@@ -59,7 +53,7 @@ def write_bytes_atomic(path, data):
         os.replace(tmp, path)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise ExperimentError(f"cannot write {path}: {_describe_os_error(exc)}") from None
+        raise ExperimentError(f"cannot write {path}: {describe_os_error(exc)}") from None
 
 
 def write_json(path, data):
@@ -78,7 +72,10 @@ def read_json(path, what="file"):
         data = json.loads(path.read_text())
     except FileNotFoundError:
         raise ExperimentError(f"{path} is missing: the {what} of this run folder") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except OSError as exc:
+        raise ExperimentError(f"cannot read {path}, the {what} of this run folder: "
+                              f"{describe_os_error(exc)}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise ExperimentError(f"{path} is damaged ({type(exc).__name__}): cannot read the "
                               f"{what} of this run folder") from None
     if not isinstance(data, dict):
@@ -101,6 +98,9 @@ def load_npz(path, what="arrays"):
             return {name: archive[name] for name in archive.files}
     except FileNotFoundError:
         raise ExperimentError(f"{path} is missing: the {what} of this run folder") from None
+    except IsADirectoryError:
+        raise ExperimentError(f"{path} is a folder, not the file holding the {what} of this "
+                              "run folder") from None
     except Exception as exc:  # zipfile.BadZipFile, ValueError, OSError, EOFError, ...
         raise ExperimentError(f"{path} is damaged ({type(exc).__name__}): cannot read the "
                               f"{what} of this run folder") from None
@@ -171,7 +171,7 @@ class RunFolder:
                                   "is a file, not a folder") from None
         except OSError as exc:
             raise ExperimentError(f"cannot create run folder {path}: "
-                                  f"{_describe_os_error(exc)}") from None
+                                  f"{describe_os_error(exc)}") from None
         if not os.access(path, os.W_OK | os.X_OK):
             raise ExperimentError(f"cannot write in run folder {path}: permission denied")
 
@@ -190,36 +190,63 @@ class RunFolder:
                 f"not {experiment_name!r}")
         if not isinstance(settings.get("config"), dict):
             raise ExperimentError(f"{path / RUN_FILE} is damaged: it holds no config")
-        return cls(path, settings.get("is_sweep", False))
+        if not isinstance(settings.get("is_sweep", False), bool):
+            raise ExperimentError(f"{path / RUN_FILE} is damaged: is_sweep is "
+                                  f"{settings['is_sweep']!r}, expected true or false")
+        sessions = settings.get("sessions", [])
+        if not (isinstance(sessions, list) and all(isinstance(s, dict) for s in sessions)):
+            raise ExperimentError(f"{path / RUN_FILE} is damaged: sessions is not a list of "
+                                  "the run's sessions")
+        return cls(path, settings["is_sweep"] if "is_sweep" in settings else False)
 
     # -- the lock --------------------------------------------------------------------------
     def lock(self):
-        """Hold the folder's lock (until :meth:`unlock` or the process ends).
+        """Hold the folder's lock (until :meth:`unlock` or every process holding it ends).
 
-        Raises :class:`FolderInUse`, naming the holder's pid, when another process holds it.
+        The lock is an ``flock`` on the folder itself, so deleting ``.lock`` (which only
+        records the holder's pid) does not free it; worker processes forked by this one
+        hold it with it. Raises :class:`FolderInUse`, naming the holder's pid, when
+        another process holds it.
         """
-        path = self.path / LOCK_FILE
         try:
-            handle = open(path, "a+")
+            fd = os.open(self.path, os.O_RDONLY | os.O_DIRECTORY)
         except OSError as exc:
-            raise ExperimentError(f"cannot write in run folder {self.path}: "
-                                  f"{_describe_os_error(exc)}") from None
+            raise ExperimentError(f"cannot open run folder {self.path}: "
+                                  f"{describe_os_error(exc)}") from None
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            handle.seek(0)
-            pid = handle.read().strip()
-            handle.close()
-            raise FolderInUse(self.path, pid) from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(str(os.getpid()))
-        handle.flush()
-        self._lock_handle = handle
+            os.close(fd)
+            raise FolderInUse(self.path, self._holder()) from None
+        except OSError as exc:  # a file system without locks
+            os.close(fd)
+            raise ExperimentError(f"cannot lock run folder {self.path}: "
+                                  f"{describe_os_error(exc)}") from None
+        self._lock_handle = fd
+        try:
+            write_text(self.path / LOCK_FILE, str(os.getpid()))
+        except ExperimentError:
+            self.unlock()
+            raise
+
+    def _holder(self):
+        """The pid of the process holding the lock: from ``.lock``, else from ``run.json``."""
+        try:
+            text = (self.path / LOCK_FILE).read_text().strip()
+            if text.isdigit():
+                return int(text)
+        except (OSError, UnicodeDecodeError):
+            pass
+        try:
+            sessions = json.loads((self.path / RUN_FILE).read_text()).get("sessions") or []
+            pid = sessions[-1].get("pid")
+            return pid if isinstance(pid, int) and not isinstance(pid, bool) else None
+        except (OSError, ValueError, AttributeError, IndexError, TypeError):
+            return None
 
     def unlock(self):
         if self._lock_handle is not None:
-            self._lock_handle.close()
+            os.close(self._lock_handle)
             self._lock_handle = None
 
     # -- paths -----------------------------------------------------------------------------
@@ -239,9 +266,10 @@ class RunFolder:
 
     def read_summary(self):
         """The summary, or None when the run never wrote one."""
-        if not (self.path / SUMMARY_FILE).exists():
+        path = self.path / SUMMARY_FILE
+        if not path.exists():
             return None
-        return read_json(self.path / SUMMARY_FILE, "summary (summary.json)")
+        return check_summary(path, read_json(path, "summary (summary.json)"))
 
     def write_summary(self, summary):
         write_json(self.path / SUMMARY_FILE, summary)
@@ -257,13 +285,98 @@ class RunFolder:
         if not path.exists():
             return None
         result = read_json(path, f"{backend} result")
-        costs = result.get("costs")
-        if not isinstance(costs, list):
-            raise ExperimentError(f"{path} is damaged: it holds no cost curve")
-        return result if len(costs) == iterations else None
+        check_result(path, result)
+        return result if len(result["costs"]) == iterations else None
 
     def write_result(self, label, backend, result):
         write_json(self.backend_dir(label, backend) / RESULT_FILE, result)
+
+
+def _is_number(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def check_costs(path, costs, where="costs"):
+    """A cost curve read back from ``path``: finite numbers; one line naming the first bad one.
+
+    ``costs`` is a list or a 1-D array. A run never records a NaN or infinite cost (it
+    stops as diverged first), so one found here means the file was damaged.
+    """
+    if isinstance(costs, np.ndarray):
+        if costs.ndim != 1 or not np.issubdtype(costs.dtype, np.floating):
+            raise ExperimentError(f"{path} is damaged: {where} should be a list of numbers, "
+                                  f"found an array of shape {costs.shape} and dtype {costs.dtype}")
+        costs = costs.tolist()
+    if not isinstance(costs, list):
+        shown = repr(costs) if len(repr(costs)) < 40 else type(costs).__name__
+        raise ExperimentError(f"{path} is damaged: {where} is {shown}, expected the cost "
+                              "curve (a list of numbers)")
+    for index, cost in enumerate(costs):
+        if not _is_number(cost) or not np.isfinite(cost):
+            raise ExperimentError(f"{path} is damaged: {where}[{index}] is {cost!r}, expected "
+                                  "a finite number (a run records no other cost)")
+    return costs
+
+
+def check_result(path, result):
+    """A backend's ``result.json`` read back: every field the report reads, checked.
+
+    Raises ExperimentError naming the file and the first wrong field, so that a damaged
+    result never reaches ``summary.json`` or the table.
+    """
+    check_costs(path, result.get("costs"))
+    for key in ("train_accuracy", "test_accuracy"):
+        if key not in result:
+            raise ExperimentError(f"{path} is damaged: {key} is missing")
+        value = result[key]
+        if value is not None and not (_is_number(value) and 0.0 <= value <= 1.0):
+            raise ExperimentError(f"{path} is damaged: {key} is {value!r}, expected a "
+                                  "fraction between 0 and 1 (or null)")
+    seconds = result.get("seconds")
+    if not (_is_number(seconds) and np.isfinite(seconds) and seconds >= 0):
+        raise ExperimentError(f"{path} is damaged: seconds is {seconds!r}, expected a "
+                              "number of seconds")
+    if "world_size" in result and not (isinstance(result["world_size"], int)
+                                       and not isinstance(result["world_size"], bool)
+                                       and result["world_size"] >= 1):
+        raise ExperimentError(f"{path} is damaged: world_size is {result['world_size']!r}, "
+                              "expected a positive integer")
+    if "device" in result and not isinstance(result["device"], str):
+        raise ExperimentError(f"{path} is damaged: device is {result['device']!r}, expected "
+                              "a device name")
+    return result
+
+
+def check_summary(path, summary):
+    """A ``summary.json`` read back: its status and every run's entry, checked.
+
+    A resume keeps the entries of runs it does not train again, so a damaged one would
+    pass into the new report; it is named in one line instead (deleting ``summary.json``
+    lets the resume rebuild it from the results).
+    """
+    hint = "; delete it and resume to rebuild it from each backend's result.json"
+    if summary.get("status") not in ("running", "complete", "interrupted", "failed"):
+        raise ExperimentError(f"{path} is damaged: status is {summary.get('status')!r}{hint}")
+    runs = summary.get("runs", [])
+    if not isinstance(runs, list):
+        raise ExperimentError(f"{path} is damaged: runs is {type(runs).__name__}, expected a "
+                              f"list{hint}")
+    for index, entry in enumerate(runs):
+        where = f"runs[{index}]"
+        if not (isinstance(entry, dict) and isinstance(entry.get("label"), str)
+                and isinstance(entry.get("backends", {}), dict)):
+            raise ExperimentError(f"{path} is damaged: {where} is not a run's entry{hint}")
+        for backend, result in entry.get("backends", {}).items():
+            if not isinstance(result, dict):
+                raise ExperimentError(f"{path} is damaged: {where}.backends.{backend} is not a "
+                                      f"result{hint}")
+            try:
+                check_result(path, result)
+            except ExperimentError as exc:
+                problem = str(exc).split(" is damaged: ", 1)[-1]
+                raise ExperimentError(f"{path} is damaged: in {where}.backends.{backend}, "
+                                      f"{problem}{hint}") from None
+    return summary
 
 
 def worker_folder(out, resume):

@@ -37,7 +37,7 @@ from experiments import logs, plots, report
 from experiments.backends import TrainJob, get_backend
 from experiments.config import check_data_fits_model
 from experiments.data import data_key, load_data
-from experiments.errors import ExperimentError, UsageError
+from experiments.errors import ExperimentError, UsageError, os_error_message, writing_in
 from experiments.extras import Extra
 from experiments.interrupt import STOP, RunInterrupted
 from experiments.run_folder import RunFolder
@@ -181,7 +181,7 @@ class Runner:
                             f"{job.folder}: its parameters do not fit the run "
                             f"({' '.join(str(exc).split())})") from None
                     continue
-                done = backend.iterations_done(job.folder)
+                done = backend.iterations_done(job.folder, job)
                 if done > spec.iterations:
                     raise ExperimentError(
                         f"{self._where(spec)}the {name} backend is already at iteration {done}, "
@@ -251,11 +251,15 @@ class Runner:
                         "resume from"})
             raise
         except BaseException as exc:
-            details = {"error": " ".join(str(exc).split()) or type(exc).__name__}
+            message = os_error_message(exc) if isinstance(exc, OSError) else str(exc)
+            details = {"error": " ".join(message.split()) or type(exc).__name__}
             if isinstance(exc, TrainingDivergedError):
                 details["diverged"] = {"iteration": exc.iteration, "cost": exc.cost,
                                        "costs": [float(cost) for cost in exc.costs]}
-            stopped("failed", **details)
+            try:
+                stopped("failed", **details)
+            except ExperimentError:
+                pass  # (a full disk) the failure itself is what the user must hear of
             raise
         self.summary["status"] = "complete"
         self.outcome = {"status": "complete"}
@@ -349,7 +353,8 @@ class Runner:
                 if name in plan.finished:
                     runs[name] = plan.finished[name]
                 else:
-                    runs[name] = get_backend(name).train(job)
+                    with writing_in(job.folder):
+                        runs[name] = get_backend(name).train(job)
                     self.folder.write_result(spec.label, name, runs[name].result)
             except RunInterrupted as exc:
                 exc.run_label = spec.label
@@ -364,7 +369,8 @@ class Runner:
         entry.update(extra.fields)
         if not all(run.earlier for run in runs.values()):
             # (a run that finished in an earlier session already has its figures)
-            self.figures(spec, data, runs, extra.predictors)
+            with writing_in(self.folder.run_dir(spec.label)):
+                self.figures(spec, data, runs, extra.predictors)
         return entry
 
     def entry(self, spec, runs, status=None):

@@ -13,9 +13,11 @@ stops starting runs and passes the signal on to the workers, each of which
 stops its run between two iterations and checkpoints it, as a sequential run would.
 """
 
+import ctypes
 import multiprocessing
 import os
 import signal
+import sys
 from multiprocessing.connection import wait
 
 from experiments.errors import ExperimentError
@@ -56,7 +58,37 @@ def _train_one(runner, spec):
         return "failed", (type(exc).__name__, message)
 
 
-def _worker(connection, make_runner, specs, threads):
+PR_SET_PDEATHSIG = 1  # from <sys/prctl.h>
+
+
+def stop_with_parent(parent_pid):
+    """Have this worker stop (as on SIGTERM: between two iterations, checkpointed) when the
+    process that started it dies, even by SIGKILL, so that no worker is left running and
+    holding the run folder's lock.
+
+    Linux sends SIGTERM on the parent's death (``prctl(PR_SET_PDEATHSIG)``); elsewhere,
+    or while the worker waits for its next run, :func:`_next_index` sees the parent gone.
+    A parent that died before the request took effect is caught by the check after it.
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent_pid:
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
+def _next_index(connection, parent_pid):
+    """The index of the next run the parent sends; None when it says so or is gone."""
+    while not connection.poll(1.0):
+        if os.getppid() != parent_pid or STOP.requested:
+            return None
+    return connection.recv()
+
+
+def _worker(connection, make_runner, specs, threads, parent_pid=None):
     """A worker's life: train the run whose index the parent sends, until it sends None.
 
     One process trains several runs, so what a first training costs once (lazy imports,
@@ -65,18 +97,21 @@ def _worker(connection, make_runner, specs, threads):
     # A group of its own: a Ctrl-C at the terminal reaches the parent alone, which passes
     # it on once (two would stop the run at once rather than between two iterations).
     os.setpgrp()
+    if parent_pid is not None:
+        stop_with_parent(parent_pid)
     limit_threads(threads)
     try:
         while True:
-            index = connection.recv()
+            index = connection.recv() if parent_pid is None else _next_index(connection,
+                                                                             parent_pid)
             if index is None:
                 break
             kind, payload = _train_one(make_runner(specs[index]), specs[index])
             connection.send((kind, payload))
             if kind != "done":
                 break
-    except (EOFError, KeyboardInterrupt):
-        pass
+    except (EOFError, BrokenPipeError, KeyboardInterrupt):
+        pass  # the parent is gone, or a second signal came
     finally:
         connection.close()
 
@@ -120,8 +155,8 @@ def run_parallel(make_runner, specs, jobs, threads, on_entry, first_backend="num
 
     def start_worker():
         parent_end, child_end = context.Pipe()
-        process = context.Process(target=_worker, args=(child_end, make_runner, specs, threads),
-                                  daemon=True)
+        process = context.Process(target=_worker, args=(child_end, make_runner, specs, threads,
+                                                        os.getpid()), daemon=True)
         process.start()
         child_end.close()
         processes[parent_end] = process

@@ -6,8 +6,12 @@ signal, then asserts the exit status, the one-line message, and that nothing
 already written was lost or changed.
 """
 
+import builtins
+import errno
+import io
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -577,3 +581,447 @@ def test_a_signal_to_a_parallel_sweep_stops_every_worker_cleanly(sequential_swee
     assert run(["run", "activations-planar", "--resume", out, "--quiet", "--jobs", 2],
                capsys)[0] == 0
     assert strip_seconds(summary(out)) == strip_seconds(summary(sequential_sweep))
+
+
+# ---------------------------------------------------------------------------------------
+# what a resume reads back is checked as strictly as what a user types
+# ---------------------------------------------------------------------------------------
+
+
+def edit_json(path, edit):
+    data = json.loads(path.read_text())
+    edit(data)
+    path.write_text(json.dumps(data))
+
+
+def set_item(key, value, index=None):
+    def edit(data):
+        if index is None:
+            data[key] = value
+        else:
+            data[key][index] = value
+
+    return edit
+
+
+DAMAGED_RESULTS = {
+    "null costs": ("numpy", set_item("costs", None), "costs"),
+    "a null cost": ("torch", set_item("costs", None, index=2), "costs[2]"),
+    "a string cost": ("numpy", set_item("costs", "0.5", index=0), "costs[0]"),
+    "a NaN cost": ("torch", set_item("costs", float("nan"), index=5), "costs[5]"),
+    "a string accuracy": ("numpy", set_item("train_accuracy", "0.9"), "train_accuracy"),
+    "an accuracy above 1": ("torch", set_item("train_accuracy", 53.0), "train_accuracy"),
+    "no test accuracy": ("numpy", lambda data: data.pop("test_accuracy"), "test_accuracy"),
+    "negative seconds": ("torch", set_item("seconds", -1), "seconds"),
+    "a boolean world size": ("torch", set_item("world_size", True), "world_size"),
+}
+
+
+@pytest.mark.parametrize("more", [0, 2], ids=["same length", "longer"])
+@pytest.mark.parametrize("damage", DAMAGED_RESULTS)
+def test_a_damaged_result_is_named_and_the_finished_report_kept(damage, more, finished,
+                                                                copy_of, capsys):
+    out = copy_of(finished)
+    backend, edit, field = DAMAGED_RESULTS[damage]
+    edit_json(out / backend / "result.json", edit)
+    before = snapshot(out)
+    status, _, err = run(["run", "shallow-planar", "--resume", out, "--iterations",
+                          ITERATIONS + more, "--quiet"], capsys)
+    assert status == 1
+    assert f"{backend}/result.json is damaged: {field} " in one_line(err)
+    assert "error: unexpected" not in err
+    assert snapshot(out) == before
+    assert summary(out)["status"] == "complete"
+
+
+def rewrite_lightning_checkpoint(path, edit):
+    import torch
+
+    state = torch.load(path, weights_only=True)
+    edit(state)
+    torch.save(state, path)
+
+
+def numpy_checkpoint_edit(edit):
+    def rewrite(path):
+        with np.load(path) as archive:
+            arrays = {name: archive[name] for name in archive.files}
+        edit(arrays)
+        np.savez(path, **arrays)
+        return path.read_bytes()
+
+    return rewrite
+
+
+def set_array(name, value):
+    def edit(arrays):
+        arrays[name] = value
+
+    return edit
+
+
+def nan_cost(arrays):
+    arrays["costs"] = arrays["costs"].copy()
+    arrays["costs"][1] = np.nan
+
+
+def rename_param(arrays):
+    arrays["param.W9"] = arrays.pop("param.W1")
+
+
+def run_state(edit):
+    return lambda state: edit(state["callbacks"]["experiments.RunState"])
+
+
+DAMAGED_CHECKPOINTS = {
+    # NumPy's checkpoint.npz
+    "npz not a zip": ("numpy/checkpoint.npz", lambda path: path.write_bytes(b"not a zip"),
+                      "checkpoint.npz is damaged"),
+    "npz truncated": ("numpy/checkpoint.npz",
+                      lambda path: path.write_bytes(path.read_bytes()[:100]),
+                      "checkpoint.npz is damaged"),
+    "npz NaN cost": ("numpy/checkpoint.npz", numpy_checkpoint_edit(nan_cost), "costs[1] is nan"),
+    "npz 2-D costs": ("numpy/checkpoint.npz",
+                      numpy_checkpoint_edit(set_array("costs", np.zeros((2, 3)))), "costs"),
+    "npz no seconds": ("numpy/checkpoint.npz",
+                       numpy_checkpoint_edit(lambda arrays: arrays.pop("seconds")), "seconds"),
+    "npz wrong key": ("numpy/checkpoint.npz", numpy_checkpoint_edit(rename_param),
+                      "missing ['W1'], unexpected ['W9']"),
+    "npz wrong shape": ("numpy/checkpoint.npz",
+                        numpy_checkpoint_edit(set_array("param.W2", np.zeros((2, 4)))),
+                        "W2 must have shape (1, 4)"),
+    "npz NaN weight": ("numpy/checkpoint.npz",
+                       numpy_checkpoint_edit(set_array("param.b2", np.full((1, 1), np.nan))),
+                       "b2 contains 1 NaN"),
+    # Lightning's last.ckpt
+    "ckpt not a zip": ("torch/checkpoints/last.ckpt", lambda path: path.write_bytes(b"not a zip"),
+                       "last.ckpt is damaged"),
+    "ckpt NaN cost": ("torch/checkpoints/last.ckpt",
+                      lambda path: rewrite_lightning_checkpoint(path, run_state(
+                          lambda rs: rs["costs"].__setitem__(1, float("nan")))),
+                      "costs[1] is nan"),
+    "ckpt costs short": ("torch/checkpoints/last.ckpt",
+                         lambda path: rewrite_lightning_checkpoint(path, run_state(
+                             lambda rs: rs["costs"].pop())),
+                         f"{ITERATIONS - 1} costs for {ITERATIONS} iterations"),
+    "ckpt step a string": ("torch/checkpoints/last.ckpt",
+                           lambda path: rewrite_lightning_checkpoint(
+                               path, set_item("global_step", "6")), "global_step"),
+    "ckpt wrong shape": ("torch/checkpoints/last.ckpt",
+                         lambda path: rewrite_lightning_checkpoint(
+                             path, lambda state: state["state_dict"].__setitem__(
+                                 "model.W1", state["state_dict"]["model.W1"][:2])),
+                         "W1 must have shape (4, 2)"),
+    "ckpt wrong key": ("torch/checkpoints/last.ckpt",
+                       lambda path: rewrite_lightning_checkpoint(
+                           path, lambda state: state["state_dict"].__setitem__(
+                               "model.W9", state["state_dict"].pop("model.W1"))),
+                       "missing ['W1'], unexpected ['W9']"),
+}
+
+
+@pytest.mark.parametrize("damage", DAMAGED_CHECKPOINTS)
+def test_a_damaged_checkpoint_is_named_in_the_users_terms(damage, finished, copy_of, capsys):
+    """An interrupted run (no result.json) resumes from its checkpoint: each damage is one line
+    naming the file and what is wrong, and the folder is left as it was."""
+    out = copy_of(finished)
+    name, damage_it, problem = DAMAGED_CHECKPOINTS[damage]
+    for backend in ("numpy", "torch"):
+        (out / backend / "result.json").unlink()
+    damage_it(out / name)
+    before = snapshot(out)
+    status, _, err = run(["run", "shallow-planar", "--resume", out, "--quiet"], capsys)
+    assert status == 1
+    assert Path(name).name in one_line(err) and problem in err
+    assert "error: unexpected" not in err and "--debug" not in err
+    assert snapshot(out) == before
+
+
+@pytest.mark.parametrize("name", ["numpy/result.json", "numpy/checkpoint.npz", "numpy/params.npz",
+                                  "torch/checkpoints/last.ckpt", "summary.json"])
+def test_a_folder_where_a_file_was_expected_is_named(name, finished, copy_of, capsys):
+    out = copy_of(finished)
+    if name != "numpy/result.json" and name != "summary.json":
+        (out / "numpy" / "result.json").unlink()
+        (out / "torch" / "result.json").unlink()
+    path = out / name
+    path.unlink()
+    path.mkdir()
+    status, _, err = run(["run", "shallow-planar", "--resume", out, "--quiet"], capsys)
+    assert status == 1
+    assert path.name in one_line(err) and "folder" in err
+    assert "error: unexpected" not in err
+
+
+def test_resume_of_a_folder_with_a_name_too_long(tmp_path, capsys):
+    status, _, err = run(["run", "shallow-planar", "--resume", tmp_path / ("x" * 300),
+                          "--quiet"], capsys)
+    assert status == 1 and "too long" in one_line(err) and "error: unexpected" not in err
+
+
+CODE_RUNNING_CHECKPOINT = """
+import builtins, sys, torch
+class Payload:
+    def __reduce__(self):
+        return (builtins.open, (sys.argv[2], "w"))
+state = {"global_step": 3, "state_dict": {}, "payload": Payload()}
+torch.save(state, sys.argv[1])
+"""
+
+
+def test_a_checkpoint_whose_loading_would_run_code_is_refused(finished, copy_of, tmp_path,
+                                                              capsys):
+    import torch
+
+    out = copy_of(finished)
+    (out / "torch" / "result.json").unlink()
+    crafted = out / "torch" / "checkpoints" / "last.ckpt"
+    marker = tmp_path / "code-ran"
+    subprocess.run([sys.executable, "-c", CODE_RUNNING_CHECKPOINT, str(crafted), str(marker)],
+                   check=True)
+    # The file does what it is crafted for when unpickled without restriction ...
+    probe = tmp_path / "probe.ckpt"
+    shutil.copy(crafted, probe)
+    torch.load(probe, weights_only=False)
+    assert marker.exists()
+    marker.unlink()
+    # ... and a resume refuses it without running it.
+    status, _, err = run(["run", "shallow-planar", "--resume", out, "--quiet"], capsys)
+    assert status == 1
+    assert "last.ckpt is refused" in one_line(err) and "run code" in err
+    assert not marker.exists()
+
+
+# ---------------------------------------------------------------------------------------
+# a full disk
+# ---------------------------------------------------------------------------------------
+
+class FullDisk:
+    """A file whose every write fails as on a full disk (ENOSPC)."""
+
+    def __init__(self, handle):
+        self._handle = handle
+
+    def write(self, data):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    def __getattr__(self, name):
+        return getattr(self._handle, name)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self._handle.close()
+
+
+def fill_the_disk_for(monkeypatch, target):
+    """Every file opened for writing whose path matches ``target`` (a regular expression)
+    fails to write."""
+    real_open = builtins.open
+
+    def full_open(file, mode="r", *args, **kwargs):
+        handle = real_open(file, mode, *args, **kwargs)
+        if isinstance(file, (str, bytes, os.PathLike)) and (
+                re.search(target, os.fsdecode(file)) and ("w" in mode or "a" in mode)):
+            return FullDisk(handle)
+        return handle
+
+    monkeypatch.setattr(builtins, "open", full_open)
+    monkeypatch.setattr(io, "open", full_open)
+
+
+# Files written (a part of their path) -> what the one line names, in the run folder (a
+# write on an open file, rather than on a path, names its folder).
+FULL_DISK_TARGETS = {
+    # TensorBoard's SummaryWriter (its files have no suffix; the project's own end in .scalars)
+    r"torch/events\.out\.tfevents\.[^/]*\d$": "a file in {out}/torch",
+    r"numpy/events\.out\.tfevents": "a file in {out}/numpy",
+    # the atomic writer of every other file (params.npz, result.json, run.json, ...)
+    "checkpoint.npz": "{out}/numpy/checkpoint.npz",
+    "summary.json": "{out}/summary.json",
+    "decision_boundary.png": "a file in {out}",
+}
+
+
+# (pytest reports a thread's uncaught exception, which would print a traceback, as this warning)
+@pytest.mark.filterwarnings("error::pytest.PytestUnhandledThreadExceptionWarning")
+@pytest.mark.parametrize("target", FULL_DISK_TARGETS)
+def test_a_full_disk_is_one_line_naming_where(target, tmp_path, monkeypatch, capsys):
+    """Writes to files matching ``target`` fail as on a full disk, in any thread (TensorBoard's
+    writer writes from one of its own): one line, no traceback, the summary says so."""
+    out = tmp_path / "run"
+    fill_the_disk_for(monkeypatch, target)
+    status, _, err = run(["run", "shallow-planar", "--iterations", 4, "--quiet", "--out", out],
+                         capsys)
+    monkeypatch.undo()
+    assert status == 1
+    expected = FULL_DISK_TARGETS[target].format(out=out)
+    assert f"error: cannot write {expected}: the disk is full" in one_line(err)
+    if target != "summary.json":
+        assert summary(out)["status"] == "failed"
+
+
+# ---------------------------------------------------------------------------------------
+# the lock, nohup, a sweep whose parent dies
+# ---------------------------------------------------------------------------------------
+
+
+def assert_lock_is_free(out):
+    folder = RunFolder(out)
+    folder.lock()  # raises FolderInUse when a process still holds it
+    folder.unlock()
+
+
+def alive(pid):
+    """Whether any thread of process ``pid`` runs (a zombie main thread may wait for the
+    others, which still hold the process's files)."""
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    for task in tasks:
+        try:
+            stat = Path(f"/proc/{pid}/task/{task}/stat").read_text()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        if stat.rsplit(")", 1)[1].split()[0] not in ("Z", "X"):
+            return True
+    return False
+
+
+def wait_for(condition, what, seconds=120):
+    import time
+
+    began = time.monotonic()
+    while not condition():
+        assert time.monotonic() - began < seconds, f"still waiting for {what}"
+        time.sleep(0.1)
+
+
+def long_numpy_run(out, tmp_path, **popen):
+    return subprocess.Popen(
+        [sys.executable, "-m", "experiments", "run", "shallow-planar", "--backend", "numpy",
+         "--iterations", "3000000", "--quiet", "--out", str(out)],
+        cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(REPO)},
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **popen)
+
+
+def started_training(out, process):
+    def check():
+        assert process.poll() is None, process.communicate()
+        try:
+            return summary(out)["status"] == "running"
+        except (FileNotFoundError, ValueError):
+            return False
+
+    return check
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_a_run_under_nohup_ignores_sighup_and_keeps_its_folder_without_lock_file(tmp_path,
+                                                                                  capsys):
+    """One running process, two properties: started with SIGHUP ignored (as ``nohup`` does),
+    SIGHUP does not stop it; and deleting its ``.lock`` does not let a second process in."""
+    out = tmp_path / "run"
+    process = long_numpy_run(out, tmp_path,
+                             preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_IGN))
+    try:
+        wait_for(started_training(out, process), "the run to start")
+        (out / ".lock").unlink()
+        status, _, err = run(["run", "shallow-planar", "--resume", out, "--quiet"], capsys)
+        assert status == 1
+        assert f"in use by process {process.pid}" in one_line(err)
+        process.send_signal(signal.SIGHUP)  # ignored, as nohup asked
+        process.send_signal(signal.SIGTERM)  # delivered after it: SIGHUP's number is lower
+        _, err = process.communicate(timeout=120)
+    finally:
+        process.kill()
+        process.wait()
+    assert process.returncode == 128 + signal.SIGTERM, err
+    assert "stopped by SIGTERM" in one_line(err)
+    assert summary(out)["interrupted"]["signal"] == "SIGTERM"
+    assert_lock_is_free(out)  # once the holder has gone
+
+
+PARENT_OF_A_SWEEP = """
+import os, sys, time
+from experiments import cli, interrupt
+
+marks = sys.argv[1]
+
+
+def slowly(backend, iteration):
+    if iteration == 2:
+        open(os.path.join(marks, str(os.getpid())), "w").close()
+    time.sleep(0.05)
+
+
+interrupt.on_iteration = slowly
+sys.exit(cli.main(sys.argv[2:]))
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG, /proc")
+def test_workers_of_a_sweep_stop_when_its_parent_is_killed(tmp_path, capsys):
+    out, marks = tmp_path / "run", tmp_path / "marks"
+    marks.mkdir()
+    argv = ["run", "activations-planar", "--backend", "numpy", "--iterations", "200",
+            "--quiet", "--out", str(out), "--jobs", "2"]
+    parent = subprocess.Popen([sys.executable, "-c", PARENT_OF_A_SWEEP, str(marks), *argv],
+                              cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(REPO)},
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    workers = []
+
+    def two_workers_train():
+        assert parent.poll() is None, parent.communicate()
+        return len(list(marks.iterdir())) >= 2
+
+    try:
+        wait_for(two_workers_train, "two workers to train")
+        workers = [int(path.name) for path in marks.iterdir()]
+        parent.kill()
+        parent.wait()
+        wait_for(lambda: not any(alive(pid) for pid in workers), "the workers to stop")
+    finally:
+        parent.kill()
+        parent.wait()
+        for pid in workers:
+            if alive(pid):
+                os.kill(pid, signal.SIGKILL)
+    # They stopped as on SIGTERM: each checkpointed its run where it was, before the end.
+    done = []
+    for path in out.glob("*/numpy/checkpoint.npz"):
+        with np.load(path) as checkpoint:
+            done.append(int(checkpoint["costs"].size))
+    assert len(done) == 2 and all(0 < n < 200 for n in done), done
+    assert_lock_is_free(out)
+    assert run(["run", "activations-planar", "--resume", out, "--quiet", "--jobs", 2],
+               capsys)[0] == 0
+    assert summary(out)["status"] == "complete"
+
+
+DAMAGED_RECORDS = {
+    "summary: runs not a list": ("summary.json", set_item("runs", 3), "runs is int"),
+    "summary: an entry without label": (
+        "summary.json", lambda data: data["runs"][0].pop("label"), "runs[0] is not"),
+    "summary: a null cost": (
+        "summary.json", lambda data: data["runs"][0]["backends"]["numpy"]["costs"].__setitem__(
+            1, None), "runs[0].backends.numpy, costs[1] is None"),
+    "summary: unknown status": ("summary.json", set_item("status", "done"), "status is 'done'"),
+    "run.json: sessions a string": ("run.json", set_item("sessions", "x"), "sessions"),
+    "run.json: is_sweep a string": ("run.json", set_item("is_sweep", "no"), "is_sweep"),
+}
+
+
+@pytest.mark.parametrize("damage", DAMAGED_RECORDS)
+def test_a_damaged_record_of_the_run_is_named_and_kept(damage, finished, copy_of, capsys):
+    out = copy_of(finished)
+    name, edit, problem = DAMAGED_RECORDS[damage]
+    edit_json(out / name, edit)
+    before = snapshot(out)
+    status, _, err = run(["run", "shallow-planar", "--resume", out, "--quiet"], capsys)
+    assert status == 1
+    assert f"{name} is damaged" in one_line(err) and problem in err
+    assert "error: unexpected" not in err
+    assert snapshot(out) == before

@@ -209,18 +209,20 @@ class Network(LayerSizes):
         ----------
         params : mapping of str to array
             Exactly the names in ``self.params``, with the same shapes and
-            finite values.
+            finite values. Values of another dtype are converted to the model's:
+            float32 into a float64 model exactly, float64 into a float32 model
+            rounded to the nearest float32.
 
         Raises
         ------
         KeyError, scratch.errors.ShapeError, scratch.errors.DataError
-            Naming the missing, misshapen or non-finite parameter; nothing is
-            replaced then.
+            Naming the missing, misshapen or non-finite parameter, or one with a
+            value beyond the range of the model's dtype; nothing is replaced then.
         """
         expected = self.param_shapes()
         check_params(type(self).__name__, expected, params)
         for name in expected:
-            check_param_values(name, params[name])
+            check_param_values(name, params[name], self.dtype)
         self.params = {name: np.array(params[name], dtype=self.dtype) for name in expected}
 
     # -- forward, cost, backward ------------------------------------------------------------

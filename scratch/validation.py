@@ -158,8 +158,14 @@ def check_params(owner, expected_shapes, params):
             raise ShapeError(f"parameter {name} must have shape {tuple(shape)}, got {given}")
 
 
-def check_param_values(name, value):
-    """Check that parameter ``name`` (an array) holds real, finite numbers."""
+def check_param_values(name, value, dtype=None):
+    """Check that parameter ``name`` (an array) holds real, finite numbers.
+
+    Given the model's ``dtype``, also that every value stays finite in it. That is the
+    rule for loading parameters of another precision: they are converted to the model's
+    dtype (float32 into float64 exactly, float64 into float32 rounded to the nearest
+    float32), and a value beyond the model's range (it would become inf) is refused.
+    """
     array = np.asarray(value)
     if not (np.issubdtype(array.dtype, np.number) or array.dtype == np.bool_) or \
             np.issubdtype(array.dtype, np.complexfloating):
@@ -169,3 +175,13 @@ def check_param_values(name, value):
         raise DataError(
             f"parameter {name} contains {bad} NaN or inf value(s); weights must be finite"
         )
+    if dtype is not None and np.dtype(dtype) != array.dtype:
+        with np.errstate(over="ignore"):
+            converted = array.astype(dtype)
+        bad = int(converted.size - np.count_nonzero(np.isfinite(converted)))
+        if bad:
+            raise DataError(
+                f"parameter {name} holds {bad} value(s) beyond the range of the model's "
+                f"{np.dtype(dtype)} (largest {np.finfo(dtype).max:.4g}); given as "
+                f"{array.dtype}, they would become inf"
+            )

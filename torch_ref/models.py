@@ -334,15 +334,18 @@ class Network(scratch_models.LayerSizes, nn.Module):
 
         Names, shapes and finite values are checked first, with the same errors
         and wording as :meth:`scratch.models.Network.load_params`; nothing is
-        copied when one fails.
+        copied when one fails. Values of another dtype are converted by the same
+        rule: float32 into a float64 twin exactly, float64 into a float32 twin
+        rounded to the nearest float32, a value beyond the twin's range refused.
         """
         check_params(type(self).__name__, self.param_shapes(), params)
+        np_dtype = numpy_dtype(self.dtype)
         for name in self.param_shapes():
             value = params[name]
             if not isinstance(value, torch.Tensor):
-                check_param_values(name, value)
-            elif not bool(torch.isfinite(value).all()):
-                check_param_values(name, value.detach().cpu().numpy())
+                check_param_values(name, value, np_dtype)
+            elif not bool(torch.isfinite(value).all()) or value.dtype != self.dtype:
+                check_param_values(name, value.detach().cpu().numpy(), np_dtype)
         for name, value in self.named_parameters():
             value.copy_(torch.as_tensor(params[name]))
 

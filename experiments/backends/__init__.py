@@ -7,7 +7,7 @@ A backend trains the model of a :class:`~experiments.config.RunSpec` on a
     backend = BACKENDS["numpy"]
     run = backend.train(job)                  # trains (or continues) and returns the run
     run = backend.load(job, result)           # one that finished in an earlier session
-    backend.iterations_done(folder)           # iterations its checkpoint holds
+    backend.iterations_done(folder, job)      # iterations its checkpoint holds, checked
 
 Both leave the same things in their folder: TensorBoard event files with the
 tags of :mod:`experiments.logs`, a checkpoint to resume from and the final
@@ -108,8 +108,12 @@ class Backend(Protocol):
     def load(self, job: TrainJob, result: dict) -> BackendRun:
         """The run of a backend that finished in an earlier session, from its folder."""
 
-    def iterations_done(self, folder: Path) -> int:
-        """Iterations the folder's checkpoint holds (0 when it has not started)."""
+    def iterations_done(self, folder: Path, job: Optional[TrainJob] = None) -> int:
+        """Iterations the folder's checkpoint holds (0 when it has not started).
+
+        Given ``job``, the checkpoint is also checked against the job's model (names,
+        shapes, finite values), so that a resume refuses a damaged one before it writes.
+        """
 
 
 def build_numpy_model(spec, dtype):
@@ -122,6 +126,21 @@ def build_numpy_model(spec, dtype):
             f"known: {', '.join(scratch.MODELS)}"
         ) from None
     return model_class(**spec.model_args, dtype=np.dtype(dtype))
+
+
+def load_params_from(path, model, params):
+    """``model.load_params(params)`` (a NumPy model or a twin) for parameters read from ``path``.
+
+    Wrong names, shapes, dtypes or values become one line naming the file: parameters
+    read back from a run folder are checked as strictly as a user's.
+    """
+    try:
+        model.load_params(params)
+    except (KeyError, ValueError, TypeError) as exc:
+        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
+        raise ExperimentError(f"{path} does not hold this run's parameters: "
+                              f"{' '.join(str(message).split())}") from None
+    return model
 
 
 def accuracy_or_none(model, X, Y):

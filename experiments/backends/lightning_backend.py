@@ -22,7 +22,11 @@ each of which calls :meth:`LightningBackend.train` too; rank zero alone writes.
 """
 
 import contextlib
+import copy
+import inspect
 import logging
+import os
+import re
 import time
 import warnings
 from pathlib import Path
@@ -36,10 +40,10 @@ from lightning.pytorch.utilities import rank_zero_only
 
 import torch_ref
 from experiments import backends, interrupt, logs
-from experiments.backends import BackendRun, build_numpy_model
-from experiments.errors import ExperimentError
+from experiments.backends import BackendRun, build_numpy_model, load_params_from
+from experiments.errors import ExperimentError, os_error_message
 from experiments.interrupt import STOP, RunInterrupted
-from experiments.run_folder import PARAMS_FILE, load_npz, save_npz
+from experiments.run_folder import PARAMS_FILE, check_costs, load_npz, save_npz
 
 CHECKPOINT_PATH = Path("checkpoints") / "last.ckpt"
 
@@ -197,6 +201,22 @@ class StopOnSignal(BatchCallback):
             trainer.should_stop = True
 
 
+def save_checkpoint(trainer, path):
+    """``trainer.save_checkpoint(path)`` through a temporary file and a rename, like every
+    file of a run folder: a full disk or a crash while saving leaves the previous one."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        trainer.save_checkpoint(tmp, weights_only=False)
+        if trainer.is_global_zero:
+            os.replace(tmp, path)
+    except OSError as exc:
+        if trainer.is_global_zero:
+            tmp.unlink(missing_ok=True)
+        exc.filename = None  # the temporary file: name the checkpoint itself
+        raise ExperimentError(os_error_message(exc, "write", path)) from None
+
+
 class PeriodicCheckpoint(BatchCallback):
     """``last.ckpt`` at the first batch end at or past each multiple of backends.CHECKPOINT_EVERY.
 
@@ -210,7 +230,7 @@ class PeriodicCheckpoint(BatchCallback):
         step = trainer.global_step
         if (step // backends.CHECKPOINT_EVERY > self.batch_start // backends.CHECKPOINT_EVERY
                 and step < trainer.max_steps):
-            trainer.save_checkpoint(self.path, weights_only=False)
+            save_checkpoint(trainer, self.path)
             # The TensorBoard points up to the checkpoint, as the NumPy backend writes them.
             if isinstance(trainer.logger, BufferedTensorBoardLogger):
                 trainer.logger.flush_scalars()
@@ -302,15 +322,72 @@ def _log_graph(logger, twin, X):
         logger.experiment.add_graph(twin, example)
 
 
-def _read_global_step(path):
+def _read_checkpoint(path, twin=None):
+    """The Lightning checkpoint at ``path``, checked; one line naming the file when it is not
+    one this project wrote.
+
+    Only tensors and plain data are loaded (``weights_only=True``): a crafted checkpoint
+    whose unpickling would run code is refused, and nothing of it runs. The iteration count,
+    the recorded costs (finite, one per iteration) and, given ``twin``, the parameters'
+    names, shapes and values are checked as strictly as a user's input.
+    """
     try:
-        state = torch.load(path, map_location="cpu", weights_only=False)
-        return int(state["global_step"])
+        state = torch.load(path, map_location="cpu", weights_only=True)
     except FileNotFoundError:
         raise
-    except Exception as exc:  # truncated zip, unpickling errors, missing keys
+    except IsADirectoryError:
+        raise ExperimentError(f"{path} is a folder, not the Lightning checkpoint of this run "
+                              "folder") from None
+    except Exception as exc:  # truncated zip, unpickling errors, refused globals
+        found = re.search(r"GLOBAL ([\w.]+)", str(exc))
+        if found or "Unsupported global" in str(exc) or "Unsupported class" in str(exc):
+            name = found.group(1) if found else "an object"
+            raise ExperimentError(
+                f"{path} is refused: loading it would call {name}, and loading a checkpoint "
+                "could run code that way; only tensors and plain data are loaded (the "
+                "checkpoints this project writes hold nothing else; delete it to restart that "
+                "backend from its beginning)") from None
         raise ExperimentError(f"{path} is damaged ({type(exc).__name__}): cannot read the "
                               "Lightning checkpoint of this run folder") from None
+
+    def damaged(problem):
+        return ExperimentError(f"{path} is damaged: {problem}")
+
+    if not isinstance(state, dict):
+        raise damaged("it is not a Lightning checkpoint")
+    step = state.get("global_step")
+    if not isinstance(step, int) or isinstance(step, bool) or step < 0:
+        raise damaged(f"global_step is {step!r}, expected a count of iterations")
+    run_state = (state.get("callbacks") or {}).get(RunState.state_key)
+    if not isinstance(run_state, dict):
+        raise damaged("it holds no costs (the run's state)")
+    check_costs(path, run_state.get("costs"), where="costs")
+    if len(run_state["costs"]) != step:
+        raise damaged(f"it holds {len(run_state['costs'])} costs for {step} iterations")
+    seconds = run_state.get("seconds")
+    if not isinstance(seconds, (int, float)) or isinstance(seconds, bool) or not (
+            np.isfinite(seconds) and seconds >= 0):
+        raise damaged(f"seconds is {seconds!r}, expected a number of seconds")
+    weights = state.get("state_dict")
+    if not isinstance(weights, dict) or not all(isinstance(v, torch.Tensor)
+                                                for v in weights.values()):
+        raise damaged("it holds no parameters (state_dict)")
+    if twin is not None:
+        prefix = "model."
+        params = {key[len(prefix):]: value for key, value in weights.items()
+                  if isinstance(key, str) and key.startswith(prefix)}
+        extra = sorted(key for key in weights if not str(key).startswith(prefix))
+        if extra:
+            raise damaged(f"unexpected entries {extra} in its state_dict")
+        load_params_from(path, copy.deepcopy(twin), params)  # names, shapes, finite values
+    return state
+
+
+def _plain_data_only(trainer):
+    """``weights_only=True`` for ``fit`` where Lightning takes it (2.5 on): tensors and plain
+    data only, as :func:`_read_checkpoint` has already checked."""
+    return ({"weights_only": True}
+            if "weights_only" in inspect.signature(trainer.fit).parameters else {})
 
 
 class LightningBackend:
@@ -318,9 +395,11 @@ class LightningBackend:
 
     name = "torch"
 
-    def iterations_done(self, folder):
+    def iterations_done(self, folder, job=None):
         path = Path(folder) / CHECKPOINT_PATH
-        return _read_global_step(path) if path.exists() else 0
+        if not path.exists():
+            return 0
+        return _read_checkpoint(path, None if job is None else self._twin(job))["global_step"]
 
     def _twin(self, job):
         return torch_ref.from_scratch(build_numpy_model(job.spec, job.dtype), dtype=job.dtype,
@@ -345,7 +424,7 @@ class LightningBackend:
         # Every process decides alike: they read the same folder (same machine or shared disk).
         ckpt_path = None
         if job.resume and last.exists():
-            _read_global_step(last)  # a damaged checkpoint is one line, before Lightning reads it
+            _read_checkpoint(last, twin)  # a damaged checkpoint is one line, before Lightning
             ckpt_path = str(last)
         threads = training_threads(flops_per_iteration(twin, data.X_train.shape[1]))
         with quiet_lightning(job.quiet), torch_threads(threads):
@@ -366,10 +445,10 @@ class LightningBackend:
             )
             with backends.rendezvous_errors(spec):
                 interrupt.guard_lightning_exit(trainer.fit, module, datamodule=datamodule,
-                                               ckpt_path=ckpt_path)
+                                               ckpt_path=ckpt_path, **_plain_data_only(trainer))
             # Saved by hand so that last.ckpt is the state at the very end (or at the signal).
             # Every process calls it (it synchronises them); rank zero writes the file.
-            trainer.save_checkpoint(last, weights_only=False)
+            save_checkpoint(trainer, last)
             logger.flush_scalars()  # the points up to the end (or the signal)
             if trainer.world_size > 1 and trainer.strategy.reduce_boolean_decision(
                     STOP.requested, all=False):
@@ -407,7 +486,7 @@ class LightningBackend:
 
     def load(self, job, result):
         twin = self._twin(job)
-        torch_ref.load_numpy_params(twin, load_npz(Path(job.folder) / PARAMS_FILE,
-                                                   "torch parameters"))
+        path = Path(job.folder) / PARAMS_FILE
+        load_params_from(path, twin, load_npz(path, "torch parameters"))
         return BackendRun(result, torch_ref.to_numpy_params(twin), _predictor(twin),
                           Path(job.folder), earlier=True)

@@ -20,9 +20,11 @@ from experiments.backends import (
     BackendRun,
     accuracy_or_none,
     build_numpy_model,
+    load_params_from,
 )
+from experiments.errors import ExperimentError
 from experiments.interrupt import STOP, RunInterrupted
-from experiments.run_folder import PARAMS_FILE, load_npz, save_npz
+from experiments.run_folder import PARAMS_FILE, check_costs, load_npz, save_npz
 
 CHECKPOINT_FILE = "checkpoint.npz"
 
@@ -40,22 +42,30 @@ class NumpyBackend:
 
     name = "numpy"
 
-    def iterations_done(self, folder):
+    def iterations_done(self, folder, job=None):
         path = Path(folder) / CHECKPOINT_FILE
         if not path.exists():
             return 0
-        return len(self._read_checkpoint(path)[1])
+        params, costs, _ = self._read_checkpoint(path)
+        if job is not None:
+            load_params_from(path, build_numpy_model(job.spec, job.dtype), params)
+        return len(costs)
 
     @staticmethod
     def _read_checkpoint(path):
         state = load_npz(path, "NumPy checkpoint")
         if "costs" not in state or "seconds" not in state:
-            from experiments.errors import ExperimentError
-
-            raise ExperimentError(f"{path} is damaged: it is not a NumPy checkpoint")
+            raise ExperimentError(f"{path} is damaged: it is not a NumPy checkpoint (no costs "
+                                  "or seconds)")
+        costs = np.asarray(check_costs(path, state["costs"]), dtype=np.float64)
+        seconds = state["seconds"]
+        if (seconds.shape != () or not np.issubdtype(seconds.dtype, np.floating)
+                or not np.isfinite(seconds) or seconds < 0):
+            raise ExperimentError(f"{path} is damaged: seconds is {seconds!r}, expected a "
+                                  "number of seconds")
         params = {key[len("param."):]: value for key, value in state.items()
                   if key.startswith("param.")}
-        return params, state["costs"], float(state["seconds"])
+        return params, costs, float(seconds)
 
     @staticmethod
     def _write_checkpoint(path, model, costs, seconds):
@@ -74,8 +84,11 @@ class NumpyBackend:
         start, seconds = 0, 0.0
         if job.resume and checkpoint.exists():
             params, earlier, seconds = self._read_checkpoint(checkpoint)
-            model.load_params(params)
+            load_params_from(checkpoint, model, params)
             start = len(earlier)
+            if start > end:
+                raise ExperimentError(f"{checkpoint} holds {start} iterations, past the {end} "
+                                      "asked for; a resumed run can go on, not back")
             costs[:start] = earlier
         X, Y = data.X_train, data.Y_train
         classify = model.task == "classification"
@@ -137,6 +150,7 @@ class NumpyBackend:
 
     def load(self, job, result):
         model = build_numpy_model(job.spec, job.dtype)
-        model.load_params(load_npz(Path(job.folder) / PARAMS_FILE, "NumPy parameters"))
+        path = Path(job.folder) / PARAMS_FILE
+        load_params_from(path, model, load_npz(path, "NumPy parameters"))
         return BackendRun(result, dict(model.params), _predictor(model), Path(job.folder),
                           earlier=True)
