@@ -219,7 +219,7 @@ BUGS = [
         "scratch/data.py", [("return y.reshape(1, -1).astype(dtype)",
                              "return y.reshape(-1, 1).astype(dtype)")], MADE_UP_CATS),
     # -- recovery (the crash-resume comparison's bug; its tests are the recovery tests) ----------
-    Bug("numpy-crash-resume-repeats-an-iteration",
+    Bug("numpy-crash-resume-repeats-iteration",
         "the NumPy periodic checkpoint records one cost fewer than the iterations its "
         "parameters have had, so a resume after a crash repeats an iteration",
         "experiments/backends/numpy_backend.py",
