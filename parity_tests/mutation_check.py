@@ -57,8 +57,8 @@ COSTS = "parity_tests/test_costs.py"
 EXPERIMENTS = "parity_tests/test_experiments.py"
 ORACLES = "parity_tests/test_checker_oracles.py"
 THRESHOLDS = "parity_tests/test_thresholds.py"
-MADE_UP_CATS = ["parity_tests/test_data.py::test_made_up_cat_files_load_in_the_courses_layout_and_scale",
-                "parity_tests/test_data.py::test_made_up_cat_files_through_the_twins_data_module"]
+MADE_UP_CATS = [f"parity_tests/test_data.py::test_made_up_cat_files_{name}" for name in
+                ("load_in_the_courses_layout_and_scale", "through_the_twins_data_module")]
 
 BUGS = [
     Bug("db-without-1-over-m", "linear_backward forgets to divide db by m",
@@ -220,8 +220,7 @@ BUGS = [
                              "return y.reshape(-1, 1).astype(dtype)")], MADE_UP_CATS),
     # -- recovery (the crash-resume comparison's bug; its tests are the recovery tests) ----------
     Bug("numpy-crash-resume-repeats-iteration",
-        "the NumPy periodic checkpoint records one cost fewer than the iterations its "
-        "parameters have had, so a resume after a crash repeats an iteration",
+        "a NumPy resume after a crash repeats an iteration (periodic checkpoint a cost short)",
         "experiments/backends/numpy_backend.py",
         [("                if done % checkpoint_every == 0 and done < end:\n"
           "                    save(done)\n",

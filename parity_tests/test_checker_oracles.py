@@ -20,14 +20,12 @@ it is about, never by its wording.
 
 import textwrap
 
-import h5py
-import numpy as np
 import pytest
 
 from experiments.checker import check
 from experiments.checker.compare import ATOL, RTOL
 from experiments.checker.oracles import AUTOGRAD_TOLERANCE, FD_TOLERANCE
-from scratch.data import CAT_FILES
+from helpers import write_course_shaped_cat_files
 
 
 def judged(source, name, assignment="deep_step_by_step", runs=False, **options):
@@ -155,7 +153,7 @@ def source(template, change="pass"):
     return template.replace("{change}", change)
 
 
-# -- values ----------------------------------------------------------------------------------------
+# -- values ---------------------------------------------------------------------------------------
 @pytest.mark.parametrize("template, name, change", [
     pytest.param(LINEAR_BACKWARD, "linear_backward", "pass", id="linear_backward"),
     pytest.param(LINEAR_BACKWARD_REORDERED, "linear_backward", None, id="another-summation-order"),
@@ -204,7 +202,8 @@ def test_right_to_rounding_is_right(template, name, change):
                  'grads["dW1"] = grads["dW1"] * 1.001 if L == 4 else grads["dW1"]', "dW1",
                  id="dW1-off-for-L-4-only"),
 ])
-def test_values_wrong_by_a_little_a_sign_a_transpose_or_on_one_input(template, name, change, output):
+def test_values_wrong_by_a_little_a_sign_a_transpose_or_on_one_input(template, name, change,
+                                                                      output):
     record = judged(source(template, change), name)
     assert record.status == "wrong" and record.stage == "values", record.line()
     assert output in record.message
@@ -216,7 +215,7 @@ def test_value_tolerances_are_what_the_cases_above_assume():
     assert ATOL / RTOL < 0.01
 
 
-# -- interface --------------------------------------------------------------------------------------
+# -- interface ------------------------------------------------------------------------------------
 @pytest.mark.parametrize("template, name, change, output, stages", [
     pytest.param(LINEAR_BACKWARD, "linear_backward", "dW = dW.T", "dW", ("interface",),
                  id="dW-transposed"),
@@ -367,7 +366,7 @@ def test_fd_tolerance_is_above_the_rounding_of_centred_differences():
     assert FD_TOLERANCE >= 1e-7
 
 
-# -- whole runs ----------------------------------------------------------------------------------
+# -- whole runs -----------------------------------------------------------------------------------
 FLOWER_ITERATIONS = 2001    # costs printed at 0, 1000 and 2000
 NN_MODEL = """
     import numpy as np
@@ -409,22 +408,11 @@ def test_flower_run(change, right):
         assert record.status == "wrong" and record.stage == "run", record.line()
 
 
-def write_cat_files(folder, m_train, m_test, seed=0):
-    """Files shaped like the course's (uint8 (m, 64, 64, 3) images, int64 labels, class names)."""
-    rng = np.random.default_rng(seed)
-    folder.mkdir(parents=True, exist_ok=True)
-    for prefix, name, m in (("train", CAT_FILES[0], m_train), ("test", CAT_FILES[1], m_test)):
-        with h5py.File(folder / name, "w") as f:
-            f.create_dataset(f"{prefix}_set_x",
-                             data=rng.integers(0, 256, size=(m, 64, 64, 3), dtype=np.uint8))
-            f.create_dataset(f"{prefix}_set_y", data=(np.arange(m) % 3 == 0).astype(np.int64))
-            f.create_dataset("list_classes", data=np.array([b"non-cat", b"cat"]))
-    return folder
-
-
 @pytest.fixture(scope="module")
 def made_up_cats(tmp_path_factory):
-    return write_cat_files(tmp_path_factory.mktemp("cats"), m_train=24, m_test=6)
+    folder = tmp_path_factory.mktemp("cats")
+    write_course_shaped_cat_files(folder, m_train=24, m_test=6)
+    return folder
 
 
 CAT_ITERATIONS = 201        # costs recorded at 0, 100 and 200

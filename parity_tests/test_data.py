@@ -417,29 +417,12 @@ def test_missing_class_names_fall_back_to_course_names(tmp_path):
 
 # --- cat vs non-cat: the course's shapes and scale, on made-up files ------------------
 # Written here, so the scale and layout are tested whether or not the real files are present.
-def _write_course_shaped_cat_files(folder):
-    """Files shaped and typed as the course's (see datasets/README.md): uint8 images with
-    pixels 0, 1 and 255 among random ones, int64 labels, the class names as bytes."""
-    rng = np.random.default_rng(7)
-    folder.mkdir(parents=True, exist_ok=True)
-    written = {}
-    for prefix, name, m in (("train", CAT_FILES[0], 209), ("test", CAT_FILES[1], 50)):
-        images = rng.integers(0, 256, size=(m, 64, 64, 3), dtype=np.uint8)
-        images[0, 0, 0, :] = (0, 1, 255)
-        images[1] = 255
-        labels = (rng.random(m) < 0.35).astype(np.int64)
-        labels[:2] = (1, 0)
-        with h5py.File(folder / name, "w") as f:
-            f.create_dataset(f"{prefix}_set_x", data=images)
-            f.create_dataset(f"{prefix}_set_y", data=labels)
-            f.create_dataset("list_classes", data=np.array([b"non-cat", b"cat"]))
-        written[prefix] = images, labels
-    return folder, written
-
-
 @pytest.fixture(scope="module")
 def made_up_cats(tmp_path_factory):
-    return _write_course_shaped_cat_files(tmp_path_factory.mktemp("made_up_cats"))
+    from helpers import write_course_shaped_cat_files
+
+    folder = tmp_path_factory.mktemp("made_up_cats")
+    return folder, write_course_shaped_cat_files(folder)
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
