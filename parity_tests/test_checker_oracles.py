@@ -210,8 +210,8 @@ def test_values_wrong_by_a_little_a_sign_a_transpose_or_on_one_input(template, n
 
 
 def test_value_tolerances_are_what_the_cases_above_assume():
-    # The "twice the tolerance" cases are wrong only where an entry is over ATOL / RTOL
-    # (0.001 now): the course-sized gradients are.
+    # The "twice the tolerance" cases are wrong only where some entry is over ATOL / RTOL:
+    # entries of the course's sizes are.
     assert ATOL / RTOL < 0.01
 
 
@@ -240,8 +240,8 @@ def test_interface_wrong(template, name, change, output, stages):
 
 
 # -- gradients against torch autograd -------------------------------------------------------------
-# A backward output off by less than RTOL passes the values; autograd, 100 times stricter,
-# must still see it, at the gradients stage.
+# A backward output off by less than RTOL passes the values; autograd, stricter, must still
+# see it, at the gradients stage.
 def test_autograd_tolerance_is_stricter_than_the_values():
     assert factor(1.25 * AUTOGRAD_TOLERANCE) - 1 < RTOL / 10
 
