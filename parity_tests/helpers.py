@@ -357,3 +357,37 @@ def event_file_pid(name):
     match = re.search(r"\.(\d+)\.\d+(?:\.scalars)?$", name)
     assert match, f"not an event file name: {name}"
     return match.group(1)
+
+
+# -- made-up cat files ----------------------------------------------------------------------------
+def write_course_shaped_cat_files(folder, m_train=209, m_test=50, seed=7):
+    """Write cat vs non-cat files shaped and typed as the course's into ``folder``.
+
+    ``{train,test}_set_x`` (m, 64, 64, 3) uint8 with random pixels, the first image's first
+    pixel (0, 1, 255) and the second image all 255; ``{train,test}_set_y`` (m,) int64 with
+    both labels; ``list_classes`` [b'non-cat', b'cat'] (see the data sets' README).
+
+    Returns
+    -------
+    dict
+        ``"train"``/``"test"`` -> (images, labels) as written.
+    """
+    import h5py
+
+    from scratch.data import CAT_FILES
+
+    rng = np.random.default_rng(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = {}
+    for prefix, name, m in (("train", CAT_FILES[0], m_train), ("test", CAT_FILES[1], m_test)):
+        images = rng.integers(0, 256, size=(m, 64, 64, 3), dtype=np.uint8)
+        images[0, 0, 0, :] = (0, 1, 255)
+        images[1] = 255
+        labels = (rng.random(m) < 0.35).astype(np.int64)
+        labels[:2] = (1, 0)
+        with h5py.File(folder / name, "w") as f:
+            f.create_dataset(f"{prefix}_set_x", data=images)
+            f.create_dataset(f"{prefix}_set_y", data=labels)
+            f.create_dataset("list_classes", data=np.array([b"non-cat", b"cat"]))
+        written[prefix] = images, labels
+    return written

@@ -413,3 +413,49 @@ def test_wrong_image_shape_is_a_format_error(tmp_path, shape):
 def test_missing_class_names_fall_back_to_course_names(tmp_path):
     folder = _write_cat_files(tmp_path / "cats", skip=("list_classes",))
     assert load_cat_dataset(folder).classes == ["non-cat", "cat"]
+
+
+# --- cat vs non-cat: the course's shapes and scale, on made-up files ------------------
+# Written here, so the scale and layout are tested whether or not the real files are present.
+@pytest.fixture(scope="module")
+def made_up_cats(tmp_path_factory):
+    from helpers import write_course_shaped_cat_files
+
+    folder = tmp_path_factory.mktemp("made_up_cats")
+    return folder, write_course_shaped_cat_files(folder)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_made_up_cat_files_load_in_the_courses_layout_and_scale(made_up_cats, dtype):
+    folder, written = made_up_cats
+    data = load_cat_dataset(folder, dtype=dtype)
+    assert data.classes == ["non-cat", "cat"]
+    for prefix, X, Y, m in (("train", data.X_train, data.Y_train, 209),
+                            ("test", data.X_test, data.Y_test, 50)):
+        images, labels = written[prefix]
+        assert X.shape == (12288, m) and Y.shape == (1, m)
+        assert X.dtype == Y.dtype == dtype
+        assert X.min() == 0.0 and X.max() == 1.0          # divided by 255, once
+        # The course's line, train_set_x_orig.reshape(m, -1).T / 255.
+        np.testing.assert_array_equal(X, (images.reshape(m, -1).T / 255.0).astype(dtype))
+        np.testing.assert_array_equal(X[:, 1], 1.0)        # the all-255 image
+        np.testing.assert_array_equal(X[:3, 0], np.array([0, 1, 255], dtype=dtype) / dtype(255))
+        np.testing.assert_array_equal(X[:, 5], images[5].ravel() / dtype(255))
+        np.testing.assert_array_equal(Y, labels.reshape(1, m).astype(dtype))
+
+
+def test_made_up_cat_files_through_the_twins_data_module(made_up_cats):
+    import torch
+
+    from torch_ref.data import CatDataModule
+
+    folder, written = made_up_cats
+    module = CatDataModule(str(folder), dtype="float32")
+    module.setup()
+    assert module.X_train.shape == (12288, 209) and module.Y_train.shape == (1, 209)
+    assert module.X_test.shape == (12288, 50) and module.Y_test.shape == (1, 50)
+    assert module.X_train.dtype == torch.float32
+    assert module.X_train.min().item() == 0.0 and module.X_train.max().item() == 1.0
+    images, _ = written["train"]
+    np.testing.assert_array_equal(module.X_train.numpy(),
+                                  images.reshape(209, -1).T.astype(np.float32) / np.float32(255))

@@ -67,6 +67,59 @@ def test_gradient_check_detects_a_wrong_gradient():
     assert relative_error(wrong, grads) > MAX_RELATIVE_ERROR
 
 
+# Gradients of the right size, wrong in direction only: a check that compared sizes (norms,
+# sums of squares) would pass every one. Square hidden layers make a transpose a real change.
+def _negate_all(grads):
+    return {k: -v for k, v in grads.items()}
+
+
+def _negate_one(grads):
+    return {**grads, "dW2": -grads["dW2"]}
+
+
+def _transpose_square(grads):
+    return {**grads, "dW2": grads["dW2"].T}
+
+
+def _permute_entries(grads):
+    flat = grads["dW2"].ravel()
+    return {**grads, "dW2": flat[np.random.default_rng(0).permutation(flat.size)].reshape(
+        grads["dW2"].shape)}
+
+
+def _swap_layers(grads):
+    return {**grads, "dW2": grads["dW3"], "dW3": grads["dW2"]}
+
+
+def _one_entry_sign(grads):
+    dW2 = grads["dW2"].copy()
+    dW2[1, 2] = -dW2[1, 2]
+    return {**grads, "dW2": dW2}
+
+
+@pytest.mark.parametrize("wrong", [_negate_all, _negate_one, _transpose_square, _permute_entries,
+                                   _swap_layers, _one_entry_sign],
+                         ids=lambda f: f.__name__.strip("_"))
+def test_gradient_check_sees_the_right_size_in_the_wrong_direction(wrong):
+    model = DeepNetwork([3, 3, 3, 3, 1], hidden_activation="tanh", init="lecun", seed=4)
+    X, Y = make_data(model, 6, seed=4)
+    _, right = model.cost_and_gradients(X, Y)
+    changed = wrong(right)
+    assert set(changed) == set(right)
+    for key in right:     # every array keeps its shape and the whole its norm
+        assert changed[key].shape == right[key].shape
+    def norm(grads):
+        return np.linalg.norm(np.concatenate([np.ravel(v) for v in grads.values()]))
+
+    np.testing.assert_allclose(norm(changed), norm(right))
+    assert any(not np.array_equal(changed[k], right[k]) for k in right)
+
+    assert gradient_check(model, X, Y) < MAX_RELATIVE_ERROR
+    assert relative_error(changed, right) > 1e-3
+    model.cost_and_gradients = lambda X_, Y_: (0.0, changed)   # backpropagation made wrong
+    assert gradient_check(model, X, Y) > 1e-3
+
+
 # -- building blocks --------------------------------------------------------------------------
 @pytest.mark.parametrize("shape", [(1, 1), (3, 5)])
 @pytest.mark.parametrize("name, negative_slope", ACTIVATIONS)
