@@ -226,7 +226,9 @@ BUGS = [
           "                    save(done)\n",
           "                if done % checkpoint_every == 0 and done < end:\n"
           "                    save(done - 1)\n")],
-        [EXPERIMENTS + "::test_a_crash_resumes_from_the_periodic_checkpoint"]),
+        [EXPERIMENTS + "::test_a_crash_resumes_from_the_periodic_checkpoint",
+         "parity_tests/test_run_reports.py::test_a_crash_between_checkpoints_resumes_to_the_"
+         "uninterrupted_run"]),
 ]
 
 
