@@ -32,11 +32,34 @@ TEST_ACCURACY = "test/accuracy"
 FILE_VERSION = b"brain.Event:2"
 
 
-def open_writer(log_dir):
-    """A ``SummaryWriter`` writing event files into ``log_dir`` (torch imported only here)."""
-    from torch.utils.tensorboard import SummaryWriter
+def write_images(log_dir, images, step):
+    """Images into a new event file of ``log_dir`` at ``step``, as ``SummaryWriter.add_image``
+    writes them (PNG, without torch).
 
-    return SummaryWriter(log_dir=str(log_dir))
+    Parameters
+    ----------
+    log_dir : str or Path
+    images : list of (str, ndarray)
+        Tag and pixels, (height, width, channels) uint8.
+    step : int
+    """
+    import io
+
+    from PIL import Image
+    from tensorboard.compat.proto.summary_pb2 import Summary
+
+    events = EventFile(log_dir)
+    try:
+        for tag, pixels in images:
+            height, width, channels = pixels.shape
+            buffer = io.BytesIO()
+            Image.fromarray(np.ascontiguousarray(pixels, dtype=np.uint8)).save(buffer,
+                                                                               format="PNG")
+            image = Summary.Image(height=height, width=width, colorspace=channels,
+                                  encoded_image_string=buffer.getvalue())
+            events.write_summary(Summary(value=[Summary.Value(tag=tag, image=image)]), step)
+    finally:
+        events.close()
 
 
 def should_log(step, log_every):
@@ -357,11 +380,55 @@ def log_hparams(events, params, metrics, step=None):
     (experiment, session start, session end), plus each metric as a scalar at
     ``step``, so that the HPARAMS tab shows the NumPy and the torch run side by side.
     """
-    from torch.utils.tensorboard.summary import hparams
-
     params = tensorboard_hparams(params)
     if metrics:
         events.write_scalars([step or 0], [time.time()], list(metrics),
                              np.array([list(metrics.values())]))
-    for summary in hparams(params, metrics):
+    for summary in hparams_summaries(params, metrics):
         events.write_summary(summary)
+
+
+def hparams_summaries(params, metrics):
+    """The three ``Summary`` protocol buffers of the HPARAMS tab (experiment, session start,
+    session end), as ``torch.utils.tensorboard.summary.hparams`` makes them, without torch.
+
+    Parameters
+    ----------
+    params : dict
+        Hyperparameters already flattened by :func:`tensorboard_hparams`.
+    metrics : dict
+        The metrics' tags (their values go in as scalars).
+    """
+    from tensorboard.compat.proto.summary_pb2 import Summary, SummaryMetadata
+    from tensorboard.plugins.hparams import api_pb2, metadata, plugin_data_pb2
+
+    start = plugin_data_pb2.SessionStartInfo()
+    infos = []
+    for name, value in params.items():
+        if value is None:
+            continue
+        if isinstance(value, (int, float)):  # booleans too, as torch's writer has it
+            start.hparams[name].number_value = value
+            kind = "DATA_TYPE_FLOAT64"
+        elif isinstance(value, str):
+            start.hparams[name].string_value = value
+            kind = "DATA_TYPE_STRING"
+        else:
+            raise ValueError(f"hyperparameter {name}: expected a number or a string, "
+                             f"got {type(value).__name__}")
+        infos.append(api_pb2.HParamInfo(name=name, type=api_pb2.DataType.Value(kind)))
+    experiment = api_pb2.Experiment(
+        hparam_infos=infos,
+        metric_infos=[api_pb2.MetricInfo(name=api_pb2.MetricName(tag=tag)) for tag in metrics])
+    end = plugin_data_pb2.SessionEndInfo(status=api_pb2.Status.Value("STATUS_SUCCESS"))
+
+    def summary(tag, **content):
+        data = plugin_data_pb2.HParamsPluginData(version=metadata.PLUGIN_DATA_VERSION,
+                                                 **content)
+        meta = SummaryMetadata(plugin_data=SummaryMetadata.PluginData(
+            plugin_name=metadata.PLUGIN_NAME, content=data.SerializeToString()))
+        return Summary(value=[Summary.Value(tag=tag, metadata=meta)])
+
+    return [summary(metadata.EXPERIMENT_TAG, experiment=experiment),
+            summary(metadata.SESSION_START_INFO_TAG, session_start_info=start),
+            summary(metadata.SESSION_END_INFO_TAG, session_end_info=end)]
