@@ -112,6 +112,17 @@ def test_bulk_record_checksums_are_tensorboards(length):
                                                       for row in rows]
 
 
+@pytest.mark.parametrize("length", [257, 4099, 100_003])
+def test_a_long_record_checksum_is_tensorboards(length):
+    # One record of an image: cut into pieces checksummed side by side, then combined.
+    from tensorboard.compat.tensorflow_stub.pywrap_tensorflow import masked_crc32c
+
+    from experiments import logs
+
+    row = np.random.default_rng(length).integers(0, 256, (1, length), dtype=np.uint8)
+    assert logs.masked_crc32c_rows(row).tolist() == [masked_crc32c(row.tobytes())]
+
+
 def test_bulk_scalar_events_read_back_as_written(tmp_path):
     from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
     from tensorboard.compat.proto import event_pb2
