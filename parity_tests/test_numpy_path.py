@@ -11,33 +11,14 @@ import inspect
 import os
 import subprocess
 import sys
-import textwrap
 
 import numpy as np
 import pytest
 
 from experiments import config
+from experiments.benchmark import IMPORT_WATCH
 from experiments.data import SOURCES, import_class, load_data
 from experiments.errors import ConfigError
-
-# Runs in a fresh interpreter: notes every process (forked sweep workers included) that
-# imports torch or Lightning, then runs ``python -m experiments`` with the given arguments.
-WATCH = textwrap.dedent("""
-    import os, runpy, sys
-    LOG = os.environ["NNDL_IMPORT_LOG"]
-
-    class Watch:
-        def find_spec(self, name, path=None, target=None):
-            if name in ("torch", "lightning"):
-                with open(LOG, "a") as log:
-                    log.write(f"{os.getpid()} {name}\\n")
-            return None
-
-    sys.meta_path.insert(0, Watch())
-    sys.argv = ["experiments", *sys.argv[1:]]
-    runpy.run_module("experiments", run_name="__main__")
-""")
-
 
 def _source_parameters(function):
     return {name: p.default for name, p in inspect.signature(function).parameters.items()}
@@ -95,7 +76,7 @@ def test_a_bad_data_argument_is_one_line_without_the_data_module():
 def test_a_numpy_only_command_imports_neither_torch_nor_lightning(argv, tmp_path):
     log = tmp_path / "imports.log"
     out = [] if argv[0] == "list" else ["--quiet", "--out", str(tmp_path / "run")]
-    done = subprocess.run([sys.executable, "-c", WATCH, *argv, *out], capture_output=True,
+    done = subprocess.run([sys.executable, "-c", IMPORT_WATCH, *argv, *out], capture_output=True,
                           text=True, env={**os.environ, "NNDL_IMPORT_LOG": str(log)},
                           timeout=300)
     assert done.returncode == 0, done.stderr
