@@ -80,7 +80,7 @@ def main(argv=None):
         per = (counts_long[name] - counts_short[name]) / (long_ - short)
         lines.append(f"  {name:<28} {per:8.4f}   (totals {counts_short[name]} / "
                      f"{counts_long[name]})")
-    sort_by = "self_cuda_time_total" if args.device == "cuda" else "self_cpu_time_total"
+    sort_by = "self_device_time_total" if args.device == "cuda" else "self_cpu_time_total"
     table = prof.key_averages().table(sort_by=sort_by, row_limit=20)
     text = "\n".join(lines)
     print(text)
