@@ -26,7 +26,7 @@ from scratch.errors import DataError, DatasetFormatError
 from scratch.validation import check_positive
 
 # The project's data modules (by their class path in a config) -> their torch-free source,
-# the ``source`` each module wraps (parity_tests/test_data_sources.py holds them equal).
+# the ``source`` each module wraps (parity_tests/test_numpy_path.py holds them equal).
 SOURCES = {
     "torch_ref.CatDataModule": scratch_data.load_cat_dataset,
     "torch_ref.DigitsDataModule": scratch_data.load_digits_binary,
