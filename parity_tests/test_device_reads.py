@@ -53,10 +53,9 @@ def host_reads(monkeypatch):
     return counts
 
 
-@pytest.mark.parametrize("iterations_per_batch", [1, 7])
-def test_no_host_read_per_iteration_and_every_iteration_logged(iterations_per_batch,
-                                                               host_reads):
-    iterations = 600
+def test_no_host_read_per_iteration_and_every_iteration_logged(host_reads):
+    # One iteration per batch, every iteration logged: where a read per step would show most.
+    iterations, iterations_per_batch = 500, 1
     X, Y = make_flower()
     twin = torch_ref.from_scratch(scratch.ShallowNetwork(2, 4, seed=2))
     logger = RecordingLogger()
@@ -64,8 +63,10 @@ def test_no_host_read_per_iteration_and_every_iteration_logged(iterations_per_ba
                                   iterations_per_batch=iterations_per_batch, logger=logger,
                                   log_every_n_steps=1, accelerator="cpu")
     reads = sum(host_reads.values())
-    # A block per DIVERGENCE_CHECK_EVERY iterations, plus the input checks at the start.
-    assert reads <= iterations // DIVERGENCE_CHECK_EVERY * 2 + 20, dict(host_reads)
+    # A block per DIVERGENCE_CHECK_EVERY iterations, plus the input checks at the start
+    # (a read per iteration, or per logged one, would be hundreds).
+    assert DIVERGENCE_CHECK_EVERY <= 100
+    assert reads <= iterations // 10, dict(host_reads)
     costs = module.costs
     assert len(costs) == iterations
     training = [(step, metrics) for step, metrics in logger.points if "train/cost" in metrics]

@@ -68,8 +68,8 @@ def test_a_bad_data_argument_is_one_line_without_the_data_module():
 
 
 @pytest.mark.parametrize("argv", [
-    ["run", "logreg-planar", "--backend", "numpy", "--iterations", "20"],
-    ["run", "shallow-planar-hidden-sweep", "--backend", "numpy", "--iterations", "20",
+    ["run", "logreg-planar", "--backend", "numpy", "--iterations", "5"],
+    ["run", "shallow-planar-hidden-sweep", "--backend", "numpy", "--iterations", "5",
      "--jobs", "2"],
     ["list"],
 ], ids=["run", "sweep-jobs-2", "list"])
