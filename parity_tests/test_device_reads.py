@@ -15,6 +15,7 @@ from lightning.pytorch.loggers import Logger
 
 import scratch
 import torch_ref
+from helpers import DEVICES, accelerator
 from scratch.data import make_flower
 from torch_ref.lightning import DIVERGENCE_CHECK_EVERY
 
@@ -53,15 +54,16 @@ def host_reads(monkeypatch):
     return counts
 
 
-def test_no_host_read_per_iteration_and_every_iteration_logged(host_reads):
+@pytest.mark.parametrize("device", DEVICES)
+def test_no_host_read_per_iteration_and_every_iteration_logged(device, host_reads):
     # One iteration per batch, every iteration logged: where a read per step would show most.
     iterations, iterations_per_batch = 500, 1
     X, Y = make_flower()
-    twin = torch_ref.from_scratch(scratch.ShallowNetwork(2, 4, seed=2))
+    twin = torch_ref.from_scratch(scratch.ShallowNetwork(2, 4, seed=2), device=device)
     logger = RecordingLogger()
     module = torch_ref.fit_arrays(twin, X, Y, 1.2, iterations,
                                   iterations_per_batch=iterations_per_batch, logger=logger,
-                                  log_every_n_steps=1, accelerator="cpu")
+                                  log_every_n_steps=1, accelerator=accelerator(device))
     reads = sum(host_reads.values())
     # A block per DIVERGENCE_CHECK_EVERY iterations, plus the input checks at the start
     # (a read per iteration, or per logged one, would be hundreds).
