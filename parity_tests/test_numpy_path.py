@@ -1,9 +1,9 @@
 """The NumPy side without PyTorch: the config's data from the data modules' torch-free sources.
 
-A NumPy-only command (a run, a sweep in worker processes, ``list``) imports neither
-torch nor Lightning; the data modules and the NumPy runs read the very same function
-for each data set (:data:`experiments.data.SOURCES`), so both engines still train on
-the same arrays.
+A NumPy-only command (a run, a sweep in worker processes, ``list``, ``check --no-runs``
+of functions whose oracle is not torch autograd) imports neither torch nor Lightning;
+the data modules and the NumPy runs read the very same function for each data set
+(:data:`experiments.data.SOURCES`), so both engines still train on the same arrays.
 """
 
 import dataclasses
@@ -11,6 +11,7 @@ import inspect
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -19,6 +20,8 @@ from experiments import config
 from experiments.benchmark import IMPORT_WATCH
 from experiments.data import SOURCES, import_class, load_data
 from experiments.errors import ConfigError
+
+FIXTURES = Path(__file__).parent / "learner_fixtures"
 
 def _source_parameters(function):
     return {name: p.default for name, p in inspect.signature(function).parameters.items()}
@@ -72,10 +75,12 @@ def test_a_bad_data_argument_is_one_line_without_the_data_module():
     ["run", "shallow-planar-hidden-sweep", "--backend", "numpy", "--iterations", "5",
      "--jobs", "2"],
     ["list"],
-], ids=["run", "sweep-jobs-2", "list"])
+    # the deep application's functions are checked without torch autograd
+    ["check", str(FIXTURES / "right_deep_application.ipynb"), "--no-runs"],
+], ids=["run", "sweep-jobs-2", "list", "check-without-an-autograd-oracle"])
 def test_a_numpy_only_command_imports_neither_torch_nor_lightning(argv, tmp_path):
     log = tmp_path / "imports.log"
-    out = [] if argv[0] == "list" else ["--quiet", "--out", str(tmp_path / "run")]
+    out = ["--quiet", "--out", str(tmp_path / "run")] if argv[0] == "run" else []
     done = subprocess.run([sys.executable, "-c", IMPORT_WATCH, *argv, *out], capture_output=True,
                           text=True, env={**os.environ, "NNDL_IMPORT_LOG": str(log)},
                           timeout=300)
