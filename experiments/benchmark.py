@@ -17,14 +17,20 @@ Shared machines are noisy: read the ratios, not the absolute times.
 Two more rows time whole commands, as a user waits for them, each in a fresh
 process (:func:`time_command`):
 
-* ``cli``: ``run shallow-planar`` (both backends) and, with the cat files,
-  ``run deepL-cats --backend numpy``: the whole command's seconds against the
-  backends' own seconds (``summary.json``), the NumPy backend's against the
-  bare model (``scratch.train`` on the same data and iterations), the
-  Lightning backend's against the ``lightning`` row's run, and what is left
-  once the compute and ``import lightning`` are taken away;
-* ``sweep``: ``run shallow-planar-hidden-sweep`` at ``--jobs 1`` and at
-  ``--jobs N`` (the cores), and their ratio (only when asked: ``--backends sweep``).
+* ``cli``: ``run shallow-planar`` (both backends, the torch one on ``--device``)
+  and, with the cat files, ``run deepL-cats`` (the NumPy backend; both on
+  ``--device cuda``): the whole command's seconds against the backends' own
+  seconds (``summary.json``), the NumPy backend's against the bare model
+  (``scratch.train`` on the same data and iterations), the Lightning backend's
+  against the ``lightning`` row's run on the same device (the ratio ``run``
+  pays over it), and what is left once the compute and ``import lightning``
+  are taken away;
+* ``sweep``: ``run shallow-planar-hidden-sweep --backend numpy`` at the course's
+  length, at ``--jobs 1`` and at ``--jobs N`` (the cores), and their ratio (only
+  when asked: ``--backends sweep``);
+* ``startup``: the start-up of NumPy-only commands (``list``, and ``run
+  shallow-planar --backend numpy`` for one iteration), and whether any of their
+  processes imported torch or Lightning (:data:`IMPORT_WATCH`).
 
 Torch rows train a small model on one thread, as ``run`` does
 (:func:`experiments.backends.lightning_backend.training_threads`).
@@ -51,14 +57,33 @@ from scratch.errors import DatasetNotFoundError
 # The rows ``--backends`` can pick; the default runs all but the sweep (two whole sweeps
 # per repeat, about a minute more on two cores).
 TIMING_ROWS = ("numpy", "course-loop", "torch-loop", "lightning")
-COMMAND_ROWS = ("cli", "sweep")
+COMMAND_ROWS = ("cli", "sweep", "startup")
 ROWS = TIMING_ROWS + COMMAND_ROWS
-DEFAULT_ROWS = TIMING_ROWS + ("cli",)
-# Iterations of the command rows when --iterations is not given.
+DEFAULT_ROWS = TIMING_ROWS + ("cli", "startup")
+# Iterations of the command rows when --iterations is not given (the sweep: the course's).
 CLI_ITERATIONS = 2000
 CLI_IMAGE_ITERATIONS = 100
 SWEEP = "shallow-planar-hidden-sweep"
-SWEEP_ITERATIONS = 500
+# NumPy-only commands whose start-up the ``startup`` rows time.
+STARTUP_COMMANDS = (["list"],
+                    ["run", "shallow-planar", "--backend", "numpy", "--iterations", "1"])
+# ``python -c`` source that notes, in the file $NNDL_IMPORT_LOG, every process (forked sweep
+# workers too) that imports torch or Lightning, then runs ``python -m experiments ARGS``.
+IMPORT_WATCH = """
+import os, runpy, sys
+LOG = os.environ["NNDL_IMPORT_LOG"]
+
+class Watch:
+    def find_spec(self, name, path=None, target=None):
+        if name in ("torch", "lightning"):
+            with open(LOG, "a") as log:
+                log.write(f"{os.getpid()} {name}\\n")
+        return None
+
+sys.meta_path.insert(0, Watch())
+sys.argv = ["experiments", *sys.argv[1:]]
+runpy.run_module("experiments", run_name="__main__")
+"""
 
 
 @dataclass
@@ -412,19 +437,23 @@ def _images_work(data_dir, iterations):
     return next(w for w in workloads(data_dir, iterations) if w.name.startswith("deepL-"))
 
 
-def cli_rows(iterations=None, repeat=3, data_dir=None, echo=print, run=time_command):
+def cli_rows(iterations=None, repeat=3, data_dir=None, echo=print, run=time_command,
+             device="cpu"):
     """The ``cli`` rows: ``run shallow-planar`` and, with the cat files, ``run deepL-cats``
-    (NumPy backend), each against its backends' compute outside the command."""
+    (NumPy backend; both backends on CUDA), each against its backends' compute outside the
+    command, the torch backend's against the ``lightning`` row on ``device``."""
     from experiments.backends.lightning_backend import quiet_lightning
 
     flower = iterations or CLI_ITERATIONS
     images = iterations or CLI_IMAGE_ITERATIONS
     env = {} if data_dir is None else {"NNDL_DATA_DIR": str(Path(data_dir).resolve())}
-    plan = [(["run", "shallow-planar", "--iterations", str(flower)], _flower_work(flower))]
+    plan = [(["run", "shallow-planar", "--device", device, "--iterations", str(flower)],
+             _flower_work(flower))]
     X, _, name = load_images(data_dir)
     if name == "cats":
-        plan.append((["run", "deepL-cats", "--backend", "numpy", "--iterations", str(images)],
-                     _images_work(data_dir, images)))
+        backend = "both" if device == "cuda" else "numpy"
+        plan.append((["run", "deepL-cats", "--backend", backend, "--device", device,
+                      "--iterations", str(images)], _images_work(data_dir, images)))
     rows = []
     for argv, work in plan:
         row = CommandRow(" ".join(argv))
@@ -438,31 +467,94 @@ def cli_rows(iterations=None, repeat=3, data_dir=None, echo=print, run=time_comm
                                                       for _ in range(repeat)])
         if "torch" in row.backends:
             with quiet_lightning(True):
-                row.references["torch"] = ("lightning row", [
-                    run_lightning(work, np.float64, "cpu") for _ in range(repeat)])
+                run_lightning(work, np.float64, device)  # the device's first-use costs
+                row.references["torch"] = (f"lightning row ({device})", [
+                    run_lightning(work, np.float64, device) for _ in range(repeat)])
         echo(f"  {row.command:<48} {statistics.median(row.wall):8.2f} s")
         rows.append(row)
     return rows
 
 
 def sweep_rows(iterations=None, repeat=3, jobs=None, echo=print, run=time_command):
-    """The ``sweep`` rows: a sweep at ``--jobs 1`` and at ``--jobs N`` (the cores)."""
+    """The ``sweep`` rows: the NumPy sweep (at the course's length unless ``iterations``)
+    at ``--jobs 1`` and at ``--jobs N`` (the cores), timed alternately, so that a load
+    that comes and goes on a shared machine weighs on both alike."""
     from experiments.workers import default_jobs
 
     jobs = jobs or default_jobs()
-    rows = []
-    for n in (1, jobs):
-        argv = ["run", SWEEP, "--iterations", str(iterations or SWEEP_ITERATIONS),
-                "--jobs", str(n)]
-        row = CommandRow(" ".join(argv))
-        for _ in range(repeat):
-            wall, summary = run(argv)
+    length = [] if iterations is None else ["--iterations", str(iterations)]
+    rows = [CommandRow(" ".join(["run", SWEEP, "--backend", "numpy", *length, "--jobs", str(n)]))
+            for n in (1, jobs)]
+    for _ in range(repeat):
+        for row in rows:
+            wall, summary = run(row.command.split())
             row.wall.append(wall)
             for backend, seconds in backend_seconds(summary).items():
                 row.backends.setdefault(backend, []).append(seconds)
+    for row in rows:
+        echo(f"  {row.command:<48} {statistics.median(row.wall):8.2f} s")
+    return rows
+
+
+def time_watched(argv):
+    """Run ``python -m experiments ARGV`` in a fresh process watched by :data:`IMPORT_WATCH`.
+
+    A ``run`` gets ``--quiet --out TMP``. Returns the wall seconds and the sorted names
+    among torch and lightning that any of its processes imported.
+
+    Raises
+    ------
+    ExperimentError
+        The command failed; the message is its last line on standard error.
+    """
+    with tempfile.TemporaryDirectory() as tmp:
+        log = Path(tmp) / "imports.log"
+        extra = ["--quiet", "--out", str(Path(tmp) / "run")] if argv[0] == "run" else []
+        start = time.perf_counter()
+        done = subprocess.run([sys.executable, "-c", IMPORT_WATCH, *argv, *extra],
+                              capture_output=True, text=True,
+                              env={**os.environ, "NNDL_IMPORT_LOG": str(log)})
+        wall = time.perf_counter() - start
+        if done.returncode != 0:
+            last = (done.stderr.strip().splitlines() or ["(no message)"])[-1]
+            raise ExperimentError(f"'python -m experiments {' '.join(argv)}' failed with "
+                                  f"status {done.returncode}: {last}")
+        lines = log.read_text().split() if log.exists() else []
+        return wall, sorted(set(lines[1::2]))
+
+
+@dataclass
+class StartupRow:
+    """A NumPy-only command's start-up: wall seconds, and what heavy modules it imported."""
+
+    command: str
+    wall: list = field(default_factory=list)
+    imported: list = field(default_factory=list)
+
+
+def startup_rows(repeat=3, echo=print, run=time_watched):
+    """The ``startup`` rows: each of :data:`STARTUP_COMMANDS`, ``repeat`` times."""
+    rows = []
+    for argv in STARTUP_COMMANDS:
+        row = StartupRow(" ".join(argv))
+        for _ in range(repeat):
+            wall, imported = run(list(argv))
+            row.wall.append(wall)
+            row.imported = sorted(set(row.imported) | set(imported))
         echo(f"  {row.command:<48} {statistics.median(row.wall):8.2f} s")
         rows.append(row)
     return rows
+
+
+def format_startup(rows):
+    """One line per NumPy-only command: median wall seconds and whether torch/Lightning came."""
+    lines = []
+    for row in rows:
+        heavy = ", ".join(row.imported) if row.imported else "neither torch nor lightning"
+        lines.append(f"start-up of python -m experiments {row.command}: "
+                     f"{statistics.median(row.wall):.2f} s (median of {len(row.wall)}); "
+                     f"imported: {heavy}")
+    return "\n".join(lines)
 
 
 def format_commands(rows, import_seconds=None):
@@ -470,7 +562,8 @@ def format_commands(rows, import_seconds=None):
 
     Per command: the median wall time, each backend's median seconds as reported
     (and its reference outside the command, with the ratio), the wall time over
-    the compute, and what is left beyond the compute and ``import lightning``.
+    the compute, and what is left beyond the compute and ``import lightning`` (for a
+    command with the torch backend; a NumPy-only command does not import it).
     For a pair of sweep rows (``--jobs 1`` then ``--jobs N``), the speed-up.
     """
     lines = []
@@ -488,8 +581,11 @@ def format_commands(rows, import_seconds=None):
                 line += f"   {what} {reference:8.3f} s   ratio {statistics.median(seconds) / reference:5.2f}"
             lines.append(line)
         if import_seconds is not None and " --jobs " not in row.command:
-            lines.append(f"  import lightning {import_seconds:6.2f} s   the rest (start-up, "
-                         f"figures, reports) {wall - compute - import_seconds:6.2f} s")
+            if "torch" in row.backends:
+                lines.append(f"  import lightning {import_seconds:6.2f} s   the rest (start-up, "
+                             f"figures, reports) {wall - compute - import_seconds:6.2f} s")
+            else:  # a NumPy-only command imports neither torch nor Lightning
+                lines.append(f"  the rest (start-up, figures, reports) {wall - compute:6.2f} s")
     sweeps = [row for row in rows if " --jobs " in row.command]
     if len(sweeps) == 2:
         first, second = (statistics.median(row.wall) for row in sweeps)
@@ -529,14 +625,22 @@ def command_bench(args):
     if "cli" in selected:
         print()
         print("whole commands (each in a fresh process):")
-        commands += cli_rows(args.iterations, args.repeat, args.data_dir)
+        commands += cli_rows(args.iterations, args.repeat, args.data_dir, device=args.device)
     if "sweep" in selected:
         if "cli" not in selected:
             print()
         commands += sweep_rows(args.iterations, args.repeat)
+    startup = []
+    if "startup" in selected:
+        if not commands:
+            print()
+        startup = startup_rows(args.repeat)
     if commands:
         print()
         print(format_commands(commands, time_import() if "cli" in selected else None))
+    if startup:
+        print()
+        print(format_startup(startup))
     if not args.backends:
         print()
         print("(--backends sweep times a sweep at --jobs 1 against --jobs N; "

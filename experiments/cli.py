@@ -164,10 +164,11 @@ def build_parser():
     bench.add_argument("--data-dir", metavar="DIR",
                        help="folder holding the cat files (the digits are used without them)")
     bench.add_argument("--backends", nargs="+", metavar="NAME",
-                       choices=["numpy", "course-loop", "torch-loop", "lightning", "cli", "sweep"],
+                       choices=["numpy", "course-loop", "torch-loop", "lightning", "cli", "sweep",
+                                "startup"],
                        help="only these rows (numpy, course-loop, torch-loop, lightning; cli: "
                             "whole run commands against their compute; sweep: --jobs 1 against "
-                            "--jobs N)")
+                            "--jobs N; startup: NumPy-only commands' start-up and imports)")
     bench.add_argument("--debug", action="store_true", help="show tracebacks")
     return parser
 

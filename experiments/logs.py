@@ -32,11 +32,34 @@ TEST_ACCURACY = "test/accuracy"
 FILE_VERSION = b"brain.Event:2"
 
 
-def open_writer(log_dir):
-    """A ``SummaryWriter`` writing event files into ``log_dir`` (torch imported only here)."""
-    from torch.utils.tensorboard import SummaryWriter
+def write_images(log_dir, images, step):
+    """Images into a new event file of ``log_dir`` at ``step``, as ``SummaryWriter.add_image``
+    writes them (PNG, without torch).
 
-    return SummaryWriter(log_dir=str(log_dir))
+    Parameters
+    ----------
+    log_dir : str or Path
+    images : list of (str, ndarray)
+        Tag and pixels, (height, width, channels) uint8.
+    step : int
+    """
+    import io
+
+    from PIL import Image
+    from tensorboard.compat.proto.summary_pb2 import Summary
+
+    events = EventFile(log_dir)
+    try:
+        for tag, pixels in images:
+            height, width, channels = pixels.shape
+            buffer = io.BytesIO()
+            Image.fromarray(np.ascontiguousarray(pixels, dtype=np.uint8)).save(buffer,
+                                                                               format="PNG")
+            image = Summary.Image(height=height, width=width, colorspace=channels,
+                                  encoded_image_string=buffer.getvalue())
+            events.write_summary(Summary(value=[Summary.Value(tag=tag, image=image)]), step)
+    finally:
+        events.close()
 
 
 def should_log(step, log_every):
@@ -55,17 +78,56 @@ def _crc32c_table():
 _CRC_TABLE = _crc32c_table()
 
 
+# Rows of one record longer than this are cut into pieces checksummed side by side.
+LONG_ROW = 256
+_BITS = np.arange(32, dtype=np.uint32)
+
+
+def _crc_register(rows, crc):
+    """The CRC-32C register after feeding each row of ``rows`` (N, L) uint8 from ``crc`` (N,)."""
+    columns = np.ascontiguousarray(np.asarray(rows, dtype=np.uint8).T, dtype=np.uint32)
+    for column in columns:
+        crc = _CRC_TABLE[(crc ^ column) & 0xFF] ^ (crc >> 8)
+    return crc
+
+
+def _crc32c_long(row):
+    """CRC-32C of one long uint8 row (length >= 4), with about 3 sqrt(L) NumPy operations.
+
+    The register without its initial value is linear in the bytes: cut the row (its first
+    four bytes complemented, which is what the initial 0xFFFFFFFF does, and zeros put in
+    front, which change nothing from a zero register) into K pieces of c bytes, take each
+    piece's register from zero side by side, and combine them as r = Z(r) ^ r_k, where Z
+    (feeding c zero bytes) is a 32 x 32 matrix over GF(2) given by its action on each bit.
+    """
+    length = row.size
+    piece = int(np.ceil(np.sqrt(length)))
+    pieces = -(-length // piece)
+    padded = np.zeros(pieces * piece, dtype=np.uint8)
+    padded[padded.size - length:] = row
+    padded[padded.size - length:padded.size - length + 4] ^= 0xFF
+    registers = _crc_register(padded.reshape(pieces, piece), np.zeros(pieces, dtype=np.uint32))
+    shift = _crc_register(np.zeros((32, piece), dtype=np.uint8), np.uint32(1) << _BITS)
+    crc = np.uint32(0)
+    for register in registers:
+        crc = np.bitwise_xor.reduce(shift[((crc >> _BITS) & 1).astype(bool)],
+                                    initial=np.uint32(0)) ^ register
+    return np.uint32(crc ^ np.uint32(0xFFFFFFFF))
+
+
 def masked_crc32c_rows(rows):
     """TFRecord's masked CRC-32C of every row of ``rows`` (N, L) uint8, as uint32 (N,).
 
     One pass over the L columns for all N rows at once (table-driven CRC-32C,
-    Castagnoli polynomial), then TFRecord's mask: ``((crc >> 15) | (crc << 17)) + 0xA282EAD8``.
+    Castagnoli polynomial; a single long row is cut into pieces, :func:`_crc32c_long`),
+    then TFRecord's mask: ``((crc >> 15) | (crc << 17)) + 0xA282EAD8``.
     """
-    columns = np.ascontiguousarray(np.asarray(rows, dtype=np.uint8).T, dtype=np.uint32)
-    crc = np.full(columns.shape[1], 0xFFFFFFFF, dtype=np.uint32)
-    for column in columns:
-        crc = _CRC_TABLE[(crc ^ column) & 0xFF] ^ (crc >> 8)
-    crc ^= np.uint32(0xFFFFFFFF)
+    rows = np.asarray(rows, dtype=np.uint8)
+    if rows.shape[0] == 1 and rows.shape[1] > LONG_ROW:
+        crc = np.array([_crc32c_long(rows[0])], dtype=np.uint32)
+    else:
+        crc = _crc_register(rows, np.full(rows.shape[0], 0xFFFFFFFF, dtype=np.uint32))
+        crc ^= np.uint32(0xFFFFFFFF)
     return ((crc >> 15) | (crc << 17)) + np.uint32(0xA282EAD8)
 
 
@@ -357,11 +419,55 @@ def log_hparams(events, params, metrics, step=None):
     (experiment, session start, session end), plus each metric as a scalar at
     ``step``, so that the HPARAMS tab shows the NumPy and the torch run side by side.
     """
-    from torch.utils.tensorboard.summary import hparams
-
     params = tensorboard_hparams(params)
     if metrics:
         events.write_scalars([step or 0], [time.time()], list(metrics),
                              np.array([list(metrics.values())]))
-    for summary in hparams(params, metrics):
+    for summary in hparams_summaries(params, metrics):
         events.write_summary(summary)
+
+
+def hparams_summaries(params, metrics):
+    """The three ``Summary`` protocol buffers of the HPARAMS tab (experiment, session start,
+    session end), as ``torch.utils.tensorboard.summary.hparams`` makes them, without torch.
+
+    Parameters
+    ----------
+    params : dict
+        Hyperparameters already flattened by :func:`tensorboard_hparams`.
+    metrics : dict
+        The metrics' tags (their values go in as scalars).
+    """
+    from tensorboard.compat.proto.summary_pb2 import Summary, SummaryMetadata
+    from tensorboard.plugins.hparams import api_pb2, metadata, plugin_data_pb2
+
+    start = plugin_data_pb2.SessionStartInfo()
+    infos = []
+    for name, value in params.items():
+        if value is None:
+            continue
+        if isinstance(value, (int, float)):  # booleans too, as torch's writer has it
+            start.hparams[name].number_value = value
+            kind = "DATA_TYPE_FLOAT64"
+        elif isinstance(value, str):
+            start.hparams[name].string_value = value
+            kind = "DATA_TYPE_STRING"
+        else:
+            raise ValueError(f"hyperparameter {name}: expected a number or a string, "
+                             f"got {type(value).__name__}")
+        infos.append(api_pb2.HParamInfo(name=name, type=api_pb2.DataType.Value(kind)))
+    experiment = api_pb2.Experiment(
+        hparam_infos=infos,
+        metric_infos=[api_pb2.MetricInfo(name=api_pb2.MetricName(tag=tag)) for tag in metrics])
+    end = plugin_data_pb2.SessionEndInfo(status=api_pb2.Status.Value("STATUS_SUCCESS"))
+
+    def summary(tag, **content):
+        data = plugin_data_pb2.HParamsPluginData(version=metadata.PLUGIN_DATA_VERSION,
+                                                 **content)
+        meta = SummaryMetadata(plugin_data=SummaryMetadata.PluginData(
+            plugin_name=metadata.PLUGIN_NAME, content=data.SerializeToString()))
+        return Summary(value=[Summary.Value(tag=tag, metadata=meta)])
+
+    return [summary(metadata.EXPERIMENT_TAG, experiment=experiment),
+            summary(metadata.SESSION_START_INFO_TAG, session_start_info=start),
+            summary(metadata.SESSION_END_INFO_TAG, session_end_info=end)]

@@ -409,13 +409,8 @@ class Runner:
         for name, pixels in rendered:
             plots.save_pixels(pixels, folder / f"{name}.png")
         for run in runs.values():
-            writer = logs.open_writer(run.log_dir)
-            try:
-                for name, pixels in rendered:
-                    writer.add_image(f"figures/{name}", pixels, spec.iterations,
-                                     dataformats="HWC")
-            finally:
-                writer.close()
+            logs.write_images(run.log_dir, [(f"figures/{name}", pixels)
+                                            for name, pixels in rendered], spec.iterations)
 
     def sweep_figures(self):
         """All the runs' cost curves in one figure, ``OUT/cost_curves.png``."""

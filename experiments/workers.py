@@ -33,12 +33,19 @@ def default_jobs():
 
 
 def limit_threads(threads):
-    """At most ``threads`` threads in BLAS (NumPy's and torch's) and torch's own pools."""
-    import threadpoolctl
-    import torch
+    """At most ``threads`` threads in BLAS (NumPy's and torch's) and torch's own pools.
 
+    Torch is limited only where it is imported already (a run with the torch backend);
+    a NumPy-only sweep never imports it, and a torch imported later reads the
+    environment's OMP_NUM_THREADS, set here.
+    """
+    import threadpoolctl
+
+    os.environ["OMP_NUM_THREADS"] = str(threads)
     threadpoolctl.threadpool_limits(threads)
-    torch.set_num_threads(threads)
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        torch.set_num_threads(threads)
 
 
 def _train_one(runner, spec):

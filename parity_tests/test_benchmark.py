@@ -1,5 +1,9 @@
 """The benchmark runs and reports; it is never a timed test (no assertion on speed)."""
 
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -82,9 +86,11 @@ def test_command_rows_report_wall_time_against_the_backends_compute():
     sweep = benchmark.sweep_rows(iterations=3, repeat=2, jobs=2, echo=lambda *_: None,
                                  run=fake_run)
     assert [row.command for row in sweep] == [
-        f"run {benchmark.SWEEP} --iterations 3 --jobs 1",
-        f"run {benchmark.SWEEP} --iterations 3 --jobs 2"]
-    assert len(calls) == 4 and sweep[0].backends == {"numpy": [6.0, 6.0]}
+        f"run {benchmark.SWEEP} --backend numpy --iterations 3 --jobs 1",
+        f"run {benchmark.SWEEP} --backend numpy --iterations 3 --jobs 2"]
+    # alternately, so that a passing load weighs on both
+    assert [call[-1] for call in calls] == ["1", "2", "1", "2"]
+    assert sweep[0].backends == {"numpy": [6.0, 6.0]}
     single = benchmark.CommandRow("run shallow-planar --iterations 3", [10.0, 12.0, 9.0],
                                   {"numpy": [1.0, 1.0, 1.0], "torch": [3.0, 3.0, 3.0]},
                                   {"numpy": ("bare model", [0.5, 0.5, 0.5])})
@@ -95,6 +101,40 @@ def test_command_rows_report_wall_time_against_the_backends_compute():
     assert text[3].split()[:4] == ["torch", "backend", "3.000", "s"]
     assert "import lightning   5.00 s" in text[4] and text[4].endswith("1.00 s")
     assert text[-1] == "sweep: --jobs 1 / --jobs 2 = 2.00 (8.00 s / 4.00 s)"
+
+
+def test_startup_rows_time_numpy_only_commands_and_name_what_they_imported():
+    from experiments import benchmark
+
+    calls = []
+
+    def fake_run(argv):
+        calls.append(argv)
+        return (0.5, []) if argv == ["list"] else (2.0, ["torch"])
+
+    rows = benchmark.startup_rows(repeat=3, echo=lambda *_: None, run=fake_run)
+    assert len(calls) == 3 * len(benchmark.STARTUP_COMMANDS)
+    text = benchmark.format_startup(rows).splitlines()
+    assert text[0] == ("start-up of python -m experiments list: 0.50 s (median of 3); "
+                       "imported: neither torch nor lightning")
+    assert text[1].endswith("2.00 s (median of 3); imported: torch")
+
+
+def test_the_import_watch_sees_torch_where_it_is_imported(tmp_path):
+    # The watch behind the startup rows (and the NumPy-path tests) can fail.
+    from experiments import benchmark
+
+    wall, imported = benchmark.time_watched(["--help"])
+    assert imported == []
+    log = tmp_path / "log"
+    done = subprocess.run([sys.executable, "-c", benchmark.IMPORT_WATCH, "bench", "--help"],
+                          env={**os.environ, "NNDL_IMPORT_LOG": str(log)}, capture_output=True)
+    assert done.returncode == 0
+    script = benchmark.IMPORT_WATCH.replace('runpy.run_module("experiments", run_name="__main__")',
+                                            "import torch")
+    subprocess.run([sys.executable, "-c", script], check=True,
+                   env={**os.environ, "NNDL_IMPORT_LOG": str(log)})
+    assert "torch" in log.read_text().split()
 
 
 # The fast paths that keep bookkeeping off the training loop: TensorBoard records written in
@@ -110,6 +150,17 @@ def test_bulk_record_checksums_are_tensorboards(length):
     rows = np.random.default_rng(length).integers(0, 256, (6, length), dtype=np.uint8)
     assert logs.masked_crc32c_rows(rows).tolist() == [masked_crc32c(row.tobytes())
                                                       for row in rows]
+
+
+@pytest.mark.parametrize("length", [257, 4099, 100_003])
+def test_a_long_record_checksum_is_tensorboards(length):
+    # One record of an image: cut into pieces checksummed side by side, then combined.
+    from tensorboard.compat.tensorflow_stub.pywrap_tensorflow import masked_crc32c
+
+    from experiments import logs
+
+    row = np.random.default_rng(length).integers(0, 256, (1, length), dtype=np.uint8)
+    assert logs.masked_crc32c_rows(row).tolist() == [masked_crc32c(row.tobytes())]
 
 
 def test_bulk_scalar_events_read_back_as_written(tmp_path):

@@ -5,16 +5,21 @@
 * :func:`make_flower` reproduces the week-3 "flower" planar data set exactly;
   :func:`make_noisy_circles`, :func:`make_noisy_moons`, :func:`make_blobs_binary`
   and :func:`make_gaussian_quantiles` are week 3's other planar sets
-  (all in :data:`PLANAR_DATASETS`).
+  (all in :data:`PLANAR_DATASETS`; :func:`make_planar` picks one by name).
 * :func:`make_house_prices` is week 1's single-neuron housing example.
 * :func:`load_digits_binary` is a small image-classification set that needs no
   download (scikit-learn's 8x8 digits), for machines without the cat files.
+* :func:`make_parity` is every n-bit input and its parity (XOR), for deep nets on XOR.
+
+The data modules of :mod:`torch_ref.data` wrap these functions, each taking the
+module's own arguments, so a NumPy-only program has the same arrays without PyTorch.
 
 Everything here uses NumPy, h5py and scikit-learn only; never PyTorch.
 """
 
 import numbers
 import os
+from itertools import product
 from pathlib import Path
 from typing import NamedTuple
 
@@ -79,6 +84,19 @@ class ImageDataset(NamedTuple):
 
 # The cat loader and the digits loader return the same structure.
 CatDataset = ImageDataset
+
+
+def source_arrays(loaded):
+    """(X_train, Y_train, X_test, Y_test, classes) of what a data set's function returned.
+
+    ``loaded`` is (X, Y), a set without a test split or class names, or an
+    :class:`ImageDataset`. The data modules of :mod:`torch_ref.data` and the
+    NumPy-only runs of :mod:`experiments.data` read their sources through it.
+    """
+    if isinstance(loaded, ImageDataset):
+        return loaded.X_train, loaded.Y_train, loaded.X_test, loaded.Y_test, loaded.classes
+    X, Y = loaded
+    return X, Y, None, None, None
 
 
 # ---------------------------------------------------------------------------
@@ -492,6 +510,39 @@ PLANAR_DATASETS = {
 }
 
 
+def planar_maker(dataset):
+    """The maker of the planar set called ``dataset`` in :data:`PLANAR_DATASETS`.
+
+    Raises
+    ------
+    ValueError
+        One line naming the known sets, for an unknown name.
+    """
+    if dataset not in PLANAR_DATASETS:
+        raise ValueError(
+            f"unknown planar dataset {dataset!r}; choose one of: {', '.join(PLANAR_DATASETS)}"
+        )
+    return PLANAR_DATASETS[dataset]
+
+
+def make_planar(dataset="flower", m=400, seed=1, dtype=np.float64):
+    """The planar set called ``dataset`` (week 3's flower by default): X (2, m), Y (1, m).
+
+    Parameters
+    ----------
+    dataset : str
+        A name in :data:`PLANAR_DATASETS`.
+    m, seed, dtype
+        As for the set's maker (:func:`make_flower`, ...).
+
+    Returns
+    -------
+    X : ndarray, shape (2, m)
+    Y : ndarray, shape (1, m)
+    """
+    return planar_maker(dataset)(m, seed, dtype)
+
+
 # ---------------------------------------------------------------------------
 # Week 1: house prices
 # ---------------------------------------------------------------------------
@@ -594,3 +645,34 @@ def load_digits_binary(positive_digit=0, test_fraction=0.2, seed=0, dtype=np.flo
     X_test, Y_test = _to_course_layout(X_test, y_test, dtype)
     d = int(positive_digit)
     return ImageDataset(X_train, Y_train, X_test, Y_test, classes=[f"not-{d}", str(d)])
+
+
+# ---------------------------------------------------------------------------
+# Parity (XOR of n bits)
+# ---------------------------------------------------------------------------
+
+
+def make_parity(n_bits=4, centered=True, dtype=np.float64):
+    """Every n-bit input and its parity (XOR of the bits), for the xor-depth experiment.
+
+    Parameters
+    ----------
+    n_bits : int
+        Number of input bits n; the set holds all 2^n inputs.
+    centered : bool
+        Code bits as -1/+1 (easier for tanh units) instead of 0/1.
+    dtype : float64 or float32
+
+    Returns
+    -------
+    X : ndarray, shape (n_bits, 2**n_bits)
+        One input per column, in binary counting order.
+    Y : ndarray, shape (1, 2**n_bits)
+        1 where an odd number of bits is set.
+    """
+    if isinstance(n_bits, bool) or not isinstance(n_bits, int) or not 1 <= n_bits <= 16:
+        raise ValueError(f"n_bits must be an integer from 1 to 16, got {n_bits!r}")
+    bits = np.array(list(product((0, 1), repeat=n_bits)), dtype=np.float64).T
+    Y = (bits.sum(axis=0, keepdims=True) % 2).astype(dtype)
+    X = 2 * bits - 1 if centered else bits
+    return X.astype(dtype), Y

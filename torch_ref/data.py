@@ -23,6 +23,7 @@ process is served its own contiguous block of the columns, without padding
 (:func:`torch_ref.distributed.shard_columns`).
 """
 
+import inspect
 import itertools
 from typing import Optional
 
@@ -61,9 +62,15 @@ class FullBatchLoader:
 class FullBatchDataModule(L.LightningDataModule):
     """A data set held whole in memory, served as one batch per step.
 
-    Subclasses implement ``_load()``, returning NumPy arrays (X_train, Y_train,
-    X_test, Y_test) in course layout, X_test and Y_test None when there is no
-    test split; they set ``test_split`` to "train" in that case.
+    Subclasses name their ``source``: a torch-free function of :mod:`scratch.data`
+    whose parameters are the module's own arguments (``steps_per_epoch`` aside) and
+    which returns (X, Y) or an :class:`~scratch.data.ImageDataset`. The module keeps
+    each argument as the attribute of the same name and calls the source with them
+    in ``setup``; so does a NumPy-only program (:func:`experiments.data.load_data`),
+    without PyTorch, and both engines train on the same arrays. A subclass may
+    instead implement ``_load()``, returning NumPy arrays (X_train, Y_train,
+    X_test, Y_test) in course layout. Without a test split X_test and Y_test are
+    None and ``test_split`` is "train".
 
     Attributes
     ----------
@@ -73,6 +80,7 @@ class FullBatchDataModule(L.LightningDataModule):
     """
 
     test_split = "test"
+    source = None
 
     def __init__(self, dtype: DTypeLike = "float64", steps_per_epoch: int = 1):
         super().__init__()
@@ -82,14 +90,28 @@ class FullBatchDataModule(L.LightningDataModule):
         self.X_train = self.Y_train = self.X_test = self.Y_test = None
         self._on_device = {}
 
+    def source_args(self):
+        """The arguments of ``source``: the module's attributes of the same names."""
+        return {name: getattr(self, name) for name in inspect.signature(self.source).parameters}
+
     def _load(self):
-        raise NotImplementedError
+        if self.source is None:
+            raise NotImplementedError(f"{type(self).__name__} names no source and has no _load")
+        arrays = scratch_data.source_arrays(type(self).source(**self.source_args()))
+        if arrays[4] is not None:
+            self.classes = list(arrays[4])
+        return arrays[:4]
 
     def setup(self, stage=None):
         if self.X_train is not None:
             return
-        arrays = self._load()
-        # as_tensor shares memory with NumPy arrays: no copy of the data set.
+        self.setup_from(self._load())
+
+    def setup_from(self, arrays):
+        """Set up on (X_train, Y_train, X_test, Y_test) already loaded from this module's source.
+
+        The tensors share the arrays' memory: no copy of the data set.
+        """
         self.X_train, self.Y_train, self.X_test, self.Y_test = (
             None if array is None else torch.as_tensor(array) for array in arrays
         )
@@ -144,16 +166,7 @@ class ArrayDataModule(FullBatchDataModule):
         return self._arrays
 
 
-class _ImageDataModule(FullBatchDataModule):
-    """A data module over a loader returning :class:`scratch.data.ImageDataset`."""
-
-    def _load(self):
-        dataset = self._load_images()
-        self.classes = list(dataset.classes)
-        return dataset.X_train, dataset.Y_train, dataset.X_test, dataset.Y_test
-
-
-class CatDataModule(_ImageDataModule):
+class CatDataModule(FullBatchDataModule):
     """The course's cat vs non-cat images: X_train (12288, 209), X_test (12288, 50).
 
     Parameters
@@ -162,6 +175,8 @@ class CatDataModule(_ImageDataModule):
         Folder holding the two HDF5 files; by default ``$NNDL_DATA_DIR``, then
         ``./datasets`` (see :func:`scratch.data.find_cat_data_dir`).
     """
+
+    source = staticmethod(scratch_data.load_cat_dataset)
 
     def __init__(
         self,
@@ -174,12 +189,11 @@ class CatDataModule(_ImageDataModule):
         self.save_hyperparameters()
         self.data_dir = data_dir
 
-    def _load_images(self):
-        return scratch_data.load_cat_dataset(self.data_dir, dtype=self.dtype)
 
-
-class DigitsDataModule(_ImageDataModule):
+class DigitsDataModule(FullBatchDataModule):
     """scikit-learn's 8x8 digits as "``positive_digit`` or not": X_train (64, m_train)."""
+
+    source = staticmethod(scratch_data.load_digits_binary)
 
     def __init__(
         self,
@@ -196,11 +210,6 @@ class DigitsDataModule(_ImageDataModule):
         self.seed = seed
         self.test_fraction = test_fraction
 
-    def _load_images(self):
-        return scratch_data.load_digits_binary(
-            self.positive_digit, self.test_fraction, self.seed, dtype=self.dtype
-        )
-
 
 class PlanarDataModule(FullBatchDataModule):
     """Week 3's planar sets, X (2, m), no test split.
@@ -213,6 +222,7 @@ class PlanarDataModule(FullBatchDataModule):
     """
 
     test_split = "train"
+    source = staticmethod(scratch_data.make_planar)
 
     def __init__(
         self,
@@ -223,26 +233,19 @@ class PlanarDataModule(FullBatchDataModule):
         *,
         steps_per_epoch: int = 1,
     ):
-        if dataset not in scratch_data.PLANAR_DATASETS:
-            raise ValueError(
-                f"unknown planar dataset {dataset!r}; choose one of: "
-                f"{', '.join(scratch_data.PLANAR_DATASETS)}"
-            )
+        scratch_data.planar_maker(dataset)  # an unknown name fails here, not in setup
         super().__init__(dtype, steps_per_epoch)
         self.save_hyperparameters()
         self.dataset = dataset
         self.m = m
         self.seed = seed
 
-    def _load(self):
-        X, Y = scratch_data.PLANAR_DATASETS[self.dataset](self.m, self.seed, self.dtype)
-        return X, Y, None, None
-
 
 class HousePriceDataModule(FullBatchDataModule):
     """Week 1's house sizes and prices, X (1, m) and Y (1, m), no test split."""
 
     test_split = "train"
+    source = staticmethod(scratch_data.make_house_prices)
 
     def __init__(
         self,
@@ -256,7 +259,3 @@ class HousePriceDataModule(FullBatchDataModule):
         self.save_hyperparameters()
         self.m = m
         self.seed = seed
-
-    def _load(self):
-        X, Y = scratch_data.make_house_prices(self.m, self.seed, self.dtype)
-        return X, Y, None, None

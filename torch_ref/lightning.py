@@ -36,9 +36,10 @@ from torch_ref.data import ArrayDataModule
 from torch_ref.models import Network
 
 
-# Costs are read from the device (one sync) and checked for divergence every this many
-# steps and at the end of every epoch: a diverged run stops soon, a healthy one is not
-# held up at every step.
+# The costs (and the logged metrics) stay on the device and are read from it in one block,
+# with one copy, at the first batch end at or past every this many steps, at the end of
+# every epoch and when the costs are asked for; each block is then checked for divergence
+# and written to the loggers. A diverged run stops soon; no step waits for the device.
 DIVERGENCE_CHECK_EVERY = 100
 
 
@@ -132,9 +133,13 @@ class CourseModule(L.LightningModule):
         # max_steps count iterations however many of them a training_step runs.
         self.automatic_optimization = False
         self._costs = []
-        # Detached 0-d cost tensors not yet turned into floats: turning each into a
-        # float as it comes would wait for the device at every step.
-        self._pending_costs = []
+        # One entry per training_step not yet read from the device: (values, number of
+        # costs, [(step, metric names) of the logged iterations]), values a 1-d tensor on
+        # the device holding the step's costs, then the logged metrics. Turning each
+        # value into a float as it comes would wait for the device at every step.
+        self._pending = []
+        self._pending_steps = 0
+        self.last_cost = None  # the latest cost read from the device, a float
         self._checked_costs = 0  # costs[:_checked_costs] have been fed to _divergence
         self._divergence = DivergenceCheck()
         self._first_step = 0  # the trainer's step number of costs[0]
@@ -144,10 +149,32 @@ class CourseModule(L.LightningModule):
     @property
     def costs(self):
         """The cost of every training step so far, as Python floats."""
-        if self._pending_costs:
-            self._costs.extend(torch.stack(self._pending_costs).cpu().tolist())
-            self._pending_costs = []
+        self._read_pending()
         return self._costs
+
+    def _read_pending(self):
+        """Read the pending block from the device (one copy): costs, then logged metrics.
+
+        Returns True when there was something to read. The logged iterations go to the
+        loggers here, in step order. Lightning's rule for ``log_every_n_steps`` n is kept:
+        iteration s is logged, at step s, when (s + 1) % n == 0; loggers write on rank
+        zero only.
+        """
+        if not self._pending:
+            return False
+        pending, self._pending, self._pending_steps = self._pending, [], 0
+        values = torch.cat([values for values, _, _ in pending]).cpu().tolist()
+        at = 0
+        for _, count, logged in pending:
+            self._costs.extend(values[at:at + count])
+            at += count
+            for step, names in logged:
+                record = dict(zip(names, values[at:at + len(names)]))
+                at += len(names)
+                for logger in self.loggers:
+                    logger.log_metrics(record, step=step)
+        self.last_cost = self._costs[-1]
+        return True
 
     def _raise_if_diverged(self):
         costs = self.costs
@@ -159,8 +186,13 @@ class CourseModule(L.LightningModule):
                     self._first_step + index, costs[index], costs[:index], self.learning_rate)
 
     def on_train_batch_end(self, outputs, batch, batch_idx):
-        if len(self._pending_costs) >= DIVERGENCE_CHECK_EVERY:
-            self._raise_if_diverged()
+        if self._pending_steps < DIVERGENCE_CHECK_EVERY:
+            return
+        self._raise_if_diverged()
+        if self.trainer.progress_bar_callback is not None:
+            # A host tensor: the bar reads it without waiting for the device.
+            self.log("train/cost", torch.tensor(self.last_cost, dtype=torch.float64),
+                     prog_bar=True, logger=False)
 
     def on_train_epoch_end(self):
         self._raise_if_diverged()
@@ -225,7 +257,7 @@ class CourseModule(L.LightningModule):
 
     def training_step(self, batch, batch_idx):
         first = self.global_step
-        if not (self._costs or self._pending_costs):
+        if not (self._costs or self._pending):
             # A run resumed from a checkpoint numbers its steps from the trainer's count.
             self._first_step = first
         iterations = self.iterations_per_batch
@@ -241,30 +273,17 @@ class CourseModule(L.LightningModule):
             self.manual_backward(loss)
             optimizer.step()
             history.append((step, logged, metrics))
-        self._pending_costs.extend(metrics["cost"] for _, _, metrics in history)
-        self._write_to_loggers(
-            "train", [(step, metrics) for step, logged, metrics in history if logged]
-        )
-        if self.trainer.progress_bar_callback is not None and history:
-            self.log("train/cost", history[-1][2]["cost"], prog_bar=True, logger=False)
-
-    def _write_to_loggers(self, prefix, logged):
-        """Write ``prefix``/cost (and ``prefix``/accuracy) of (step, metrics) pairs to the loggers.
-
-        For training, ``logged`` holds the logged iterations. Lightning's rule for
-        ``log_every_n_steps`` n is kept: iteration s is logged, at step s, when
-        (s + 1) % n == 0. The values of a whole batch of iterations are read
-        from the device at once; loggers write on rank zero only.
-        """
-        if not logged:
+        if not history:
             return
-        names = [[f"{prefix}/{name}" for name in metrics] for _, metrics in logged]
-        values = torch.stack([value for _, metrics in logged for value in metrics.values()])
-        values = iter(values.cpu().tolist())
-        for (step, _), row in zip(logged, names):
-            record = {name: next(values) for name in row}
-            for logger in self.loggers:
-                logger.log_metrics(record, step=step)
+        # The step's costs and logged metrics in one tensor on the device (one kernel),
+        # read later with the other steps of the block (see _read_pending).
+        logged = [(step, metrics) for step, is_logged, metrics in history if is_logged]
+        values = [metrics["cost"] for _, _, metrics in history]
+        values += [value for _, metrics in logged for value in metrics.values()]
+        self._pending.append((torch.stack(values), len(history),
+                              [(step, [f"train/{name}" for name in metrics])
+                               for step, metrics in logged]))
+        self._pending_steps += len(history)
 
     def test_step(self, batch, batch_idx):
         _, metrics, m = self._common_step(batch)

@@ -159,6 +159,9 @@ class RunState(L.Callback):
         self.began, self.ended = time.perf_counter(), None
 
     def on_train_end(self, trainer, pl_module):
+        # The last block of costs read first: the device has then done every iteration
+        # (callbacks' hooks run before the module's, which would read it).
+        _ = pl_module.costs
         self.ended = time.perf_counter()
 
     def seconds(self):
