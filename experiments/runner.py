@@ -116,6 +116,8 @@ class Runner:
         self.preserve_report = False
         self.outcome = None  # how this session ended: {"status": ..., ...}
         self.summary = {"experiment": experiment.name, "status": "running", "runs": []}
+        # The iterations of the experiment's config (the course's), when --iterations differs.
+        self.course_iterations = None
 
     @property
     def is_sweep(self):
@@ -330,7 +332,11 @@ class Runner:
 
     def table(self, summary):
         """The end-of-run table, from the summary alone."""
-        return report.training_table(summary, self.extra, self.experiment.course)
+        ran = {spec.iterations for spec in self.specs}
+        iterations = None
+        if self.course_iterations is not None and ran != {self.course_iterations}:
+            iterations = (", ".join(map(str, sorted(ran))), self.course_iterations)
+        return report.training_table(summary, self.extra, self.experiment.course, iterations)
 
     def run_one(self, spec, entries):
         """Train one run with every backend; returns its summary entry."""
