@@ -112,8 +112,11 @@ def parting_notes(summary):
         lines.append(prefix + parting_line(info, names))
     if close:
         worst = max(info["agree"] for _, info in close)
-        runs = ", ".join(label for label, _ in close)
-        lines.append(f"{runs}: |dJ| <= {worst:.0e} over all iterations (rounding only)")
+        names = "numpy vs torch"
+        runs = ("every run" if not lines else
+                "the other runs (" + ", ".join(label for label, _ in close) + ")")
+        lines.append(f"{names}, {runs}: |dJ| <= {worst:.0e} over all iterations "
+                     "(rounding only)")
     return lines
 
 

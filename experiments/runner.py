@@ -43,6 +43,9 @@ from experiments.interrupt import STOP, RunInterrupted
 from experiments.run_folder import RunFolder
 from scratch.errors import TrainingDivergedError
 
+# The TensorBoard folder of what compares the engines (beside numpy/ and torch/ of a run).
+COMPARISON_LOGS = "numpy-vs-torch"
+
 
 @dataclass
 class RunOptions:
@@ -193,9 +196,12 @@ class Runner:
 
     def job(self, spec, backend):
         options = self.options
+        hparams = self.run_params(spec)
+        if self.is_sweep:
+            hparams["run"] = spec.label  # a sweep's rows in the HPARAMS tab, by name
         return TrainJob(spec, self.data(spec), self.folder.backend_dir(spec.label, backend),
                         dtype=options.dtype, device=options.device, quiet=options.quiet,
-                        resume=options.resume, hparams=self.run_params(spec))
+                        resume=options.resume, hparams=hparams)
 
     # -- running ----------------------------------------------------------------------------
     def run(self, previous=None):
@@ -408,14 +414,19 @@ class Runner:
         folder = self.folder.run_dir(spec.label)
         for name, pixels in rendered:
             plots.save_pixels(pixels, folder / f"{name}.png")
-        for run in runs.values():
-            writer = logs.open_writer(run.log_dir)
-            try:
-                for name, pixels in rendered:
-                    writer.add_image(f"figures/{name}", pixels, spec.iterations,
-                                     dataformats="HWC")
-            finally:
-                writer.close()
+        # Each figure once per run (its panels show every engine), with the engines'
+        # |dJ| per logged iteration, in a TensorBoard run of their own beside the engines'.
+        if len(runs) == 2:
+            log_dir = folder / COMPARISON_LOGS
+            logs.log_cost_difference(log_dir, *costs.values(), log_every=spec.log_every)
+        else:
+            log_dir = next(iter(runs.values())).log_dir
+        writer = logs.open_writer(log_dir)
+        try:
+            for name, pixels in rendered:
+                writer.add_image(f"figures/{name}", pixels, spec.iterations, dataformats="HWC")
+        finally:
+            writer.close()
 
     def sweep_figures(self):
         """All the runs' cost curves in one figure, ``OUT/cost_curves.png``."""

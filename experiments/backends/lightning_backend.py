@@ -125,6 +125,16 @@ class BufferedTensorBoardLogger(TensorBoardLogger):
         for buffer in self._buffers.values():
             buffer.write(self._events)
 
+    @rank_zero_only
+    def log_session(self, params, metrics, step):
+        """This run's row of the HPARAMS tab, written as the NumPy backend writes its own
+        (:func:`experiments.logs.log_hparams`); ``hparams.yaml`` still gets ``params``."""
+        self.hparams.update(params)
+        self.flush_scalars()
+        if self._events is None:
+            self._events = logs.EventFile(self.log_dir)
+        logs.log_hparams(self._events, params, metrics, step=step)
+
     def finalize(self, status):
         self.flush_scalars()
         super().finalize(status)
@@ -249,13 +259,17 @@ class IterationProgressBar(TQDMProgressBar):
 
 
 @contextlib.contextmanager
-def quiet_lightning(quiet):
-    """Hide Lightning's banner lines (GPU available, ...) in quiet mode, and known noise."""
+def quiet_lightning():
+    """Hide Lightning's information lines and known noise; its warnings still show.
+
+    The information lines ("GPU available: False, used: False", the TPU line, a tip to
+    install a cloud logger, "`Trainer.fit` stopped: `max_steps=...` reached") say nothing
+    the run's own report does not.
+    """
     loggers = [logging.getLogger(name) for name in ("lightning.pytorch", "lightning.fabric")]
     levels = [logger.level for logger in loggers]
-    if quiet:
-        for logger in loggers:
-            logger.setLevel(logging.WARNING)
+    for logger in loggers:
+        logger.setLevel(logging.WARNING)
     with warnings.catch_warnings():
         # One full batch per step: worker processes would only add start-up time.
         warnings.filterwarnings("ignore", message=".*does not have many workers.*")
@@ -348,7 +362,7 @@ class LightningBackend:
             _read_global_step(last)  # a damaged checkpoint is one line, before Lightning reads it
             ckpt_path = str(last)
         threads = training_threads(flops_per_iteration(twin, data.X_train.shape[1]))
-        with quiet_lightning(job.quiet), torch_threads(threads):
+        with quiet_lightning(), torch_threads(threads):
             trainer = torch_ref.make_trainer(
                 spec.iterations,
                 accelerator="gpu" if job.device == "cuda" else "cpu",
@@ -397,8 +411,7 @@ class LightningBackend:
         }
         _log_graph(logger, twin, data.X_train)
         params = dict(job.hparams or spec.params(), backend=self.name)
-        logger.log_hyperparams(logs.tensorboard_hparams(params), logs.final_metrics(result),
-                               step=spec.iterations)
+        logger.log_session(params, logs.final_metrics(result), step=spec.iterations)
         logger.finalize("success")
         logger.close_scalars()
         params_np = torch_ref.to_numpy_params(twin)
