@@ -610,15 +610,36 @@ def _guarded(function, debug):
         return EXIT_ERROR
 
 
+def _config_arguments(argv):
+    """(index, path) of every ``--config FILE`` / ``-c FILE`` / ``--config=FILE`` of ``argv``."""
+    for index, arg in enumerate(argv):
+        if arg in ("--config", "-c") and index + 1 < len(argv):
+            yield index + 1, argv[index + 1]
+        elif arg.startswith("--config="):
+            yield index, arg.split("=", 1)[1]
+
+
+def _resolve_config_files(argv):
+    """``argv`` with each ``--config`` that is no file here but names a shipped config
+    (``shallow-planar``, ``shallow-planar.yaml``, ``experiments/configs/shallow-planar.yaml``)
+    replaced by that config's absolute path, so that ``fit`` works from any folder."""
+    from experiments import config
+
+    argv = list(argv)
+    for index, path in _config_arguments(argv):
+        if Path(path).is_file():
+            continue
+        shipped = config.config_path(Path(path).name)
+        if shipped.is_file():
+            argv[index] = (str(shipped) if argv[index] == path
+                           else f"{argv[index].split('=', 1)[0]}={shipped}")
+    return argv
+
+
 def _missing_config_files(argv):
     """The first ``--config FILE`` / ``-c FILE`` of ``argv`` that is not a file, or None."""
-    for index, arg in enumerate(argv):
-        path = None
-        if arg in ("--config", "-c") and index + 1 < len(argv):
-            path = argv[index + 1]
-        elif arg.startswith("--config="):
-            path = arg.split("=", 1)[1]
-        if path is not None and not Path(path).is_file():
+    for _, path in _config_arguments(argv):
+        if not Path(path).is_file():
             return path
     return None
 
@@ -651,9 +672,13 @@ def _main(argv):
 
         return check_main(argv[1:])
     if argv and argv[0] in LIGHTNING_COMMANDS:
+        argv = _resolve_config_files(argv)
+        if from_command_line:
+            sys.argv[1:] = argv  # what LightningCLI reads, and what ddp's processes rerun
         missing = _missing_config_files(argv)
         if missing:
-            _error(f"{argv[0]}: no config file {missing} (--config)")
+            _error(f"{argv[0]}: no config file {missing} (--config), nor a config of that "
+                   f"name among the experiments' ('{PROG} list' names them)")
             return EXIT_USAGE
         from experiments.lightning_cli import main as lightning_main
 

@@ -40,47 +40,21 @@ from experiments.backends import BackendRun, build_numpy_model
 from experiments.errors import ExperimentError
 from experiments.interrupt import STOP, RunInterrupted
 from experiments.run_folder import PARAMS_FILE, load_npz, save_npz
+# The one-thread rule for small twins lives with fit_arrays, which follows it too.
+from torch_ref.lightning import (  # noqa: F401  (SMALL_WORK_FLOPS: part of this interface)
+    SMALL_WORK_FLOPS,
+    flops_per_iteration,
+    torch_threads,
+    training_threads,
+)
 
 CHECKPOINT_PATH = Path("checkpoints") / "last.ckpt"
-
-# Floating-point operations per iteration below which the twin trains on one thread:
-# its tensors are then too small for torch's intra-op threads to share any work, and
-# waking them at every operation only costs time (ten times the work on a busy machine).
-# One thread changes no result here (the small products and sums are not split).
-SMALL_WORK_FLOPS = 10_000_000
 
 # Trainer settings ``run`` decides itself; the config's other trainer keys pass through.
 RUN_TRAINER_KEYS = {
     "max_steps", "log_every_n_steps", "default_root_dir", "precision", "accelerator", "devices",
     "strategy", "num_nodes", "logger", "callbacks", "enable_progress_bar", "enable_checkpointing",
 }
-
-
-def flops_per_iteration(twin, m):
-    """About 6 m |theta|: forward, dW and dA of every weight on m examples (a twin's parameters)."""
-    return 6 * m * sum(parameter.numel() for parameter in twin.parameters())
-
-
-def training_threads(flops):
-    """Torch's intra-op threads for ``flops`` per iteration: 1 for small work, else None (as set)."""
-    return 1 if flops < SMALL_WORK_FLOPS else None
-
-
-@contextlib.contextmanager
-def torch_threads(threads):
-    """Torch's intra-op threads (and its BLAS's) set to ``threads`` for a while; None: unchanged.
-
-    Never raises the count (a worker of a sweep keeps its share of the cores).
-    """
-    before = torch.get_num_threads()
-    if threads is None or threads >= before:
-        yield
-        return
-    torch.set_num_threads(threads)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
 
 
 class BufferedTensorBoardLogger(TensorBoardLogger):
