@@ -127,6 +127,37 @@ def cost_difference(costs_a, costs_b, title, labels=("numpy", "torch")):
     return fig
 
 
+def cost_differences(runs, title):
+    """:func:`cost_difference` of several runs on one log axis, a colour per run.
+
+    Parameters
+    ----------
+    runs : dict
+        ``{label: (costs_numpy, costs_torch)}``.
+    title : str
+    """
+    gaps = {}
+    for label, (costs_a, costs_b) in runs.items():
+        a = np.asarray(costs_a, dtype=np.float64)
+        b = np.asarray(costs_b, dtype=np.float64)
+        n = min(a.size, b.size)
+        gaps[label] = np.abs(a[:n] - b[:n])
+    positive = np.concatenate([gap[gap > 0] for gap in gaps.values()] or [np.empty(0)])
+    floor = positive.min() / 10 if positive.size else np.finfo(np.float64).eps / 10
+    fig, ((ax,),) = _figure()
+    for label, gap in gaps.items():
+        ax.semilogy(np.arange(gap.size), np.maximum(gap, floor), ".", markersize=2.5,
+                    label=label)
+    ax.axhline(floor, color="gray", linestyle="--", linewidth=0.8, label="equal (0)")
+    ax.set_xlabel("iteration")
+    ax.set_ylabel("|J_numpy - J_torch|")
+    ax.set_title(title)
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(fontsize=TEXT_SIZE, markerscale=3)
+    fig.tight_layout()
+    return fig
+
+
 def _mesh(X, steps=300):
     """A grid covering the points X (2, m) with a margin of 1."""
     x_min, x_max = X[0].min() - 1, X[0].max() + 1
