@@ -60,14 +60,15 @@ def parting(costs_a, costs_b, dtype="float64"):
         return None
     a, b = a[:n], b[:n]
     diff = np.abs(a - b)
+    diff[np.isnan(diff)] = np.inf  # a NaN in either curve: as far apart as can be
     eps = float(np.finfo(np.float32 if dtype == "float32" else np.float64).eps)
     threshold = max(PARTING_FLOOR, PARTING_EPS * eps)
     at = None
-    if not np.all(diff <= threshold):  # a NaN parts too
-        at = int(np.flatnonzero(~(diff <= ROUNDING_EPS * eps))[0])
+    if not np.all(diff <= threshold):
+        at = int(np.flatnonzero(diff > ROUNDING_EPS * eps)[0])
     before = diff if at is None else diff[:at]
     info = {"iterations": n, "at": at, "agree": float(before.max()) if before.size else 0.0,
-            "largest": float(np.nanmax(diff)), "largest_at": int(np.nanargmax(diff)),
+            "largest": float(diff.max()), "largest_at": int(diff.argmax()),
             "rise": None}
     if at is not None:
         rising = np.flatnonzero((np.diff(a) > 0) | (np.diff(b) > 0)) + 1
