@@ -180,7 +180,6 @@ def decision_boundaries(X, Y, predictors, title):
     title : str
     """
     from matplotlib.colors import ListedColormap
-    from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
     xx, yy, grid = _mesh(X)
@@ -195,18 +194,12 @@ def decision_boundaries(X, Y, predictors, title):
             panels.append(([name], Z))
     fig, axes = _figure(1, len(panels), figsize=(5 * len(panels), 5.2))
     regions = ListedColormap([_pale(color) for color in CLASS_COLORS])
-    points = ListedColormap(CLASS_COLORS)
     for ax, (names, Z) in zip(axes[0], panels):
         ax.contourf(xx, yy, Z.astype(np.float64), levels=[-0.5, 0.5, 1.5], cmap=regions)
-        ax.scatter(X[0], X[1], c=Y.ravel(), s=12, cmap=points, vmin=0, vmax=1,
-                   edgecolors="k", linewidths=0.3)
+        _class_points(ax, X, Y)
         ax.set_title(" = ".join(names) + (" (the same boundary)" if len(names) > 1 else ""),
                      fontsize=TEXT_SIZE + 1)
-        ax.set_xlabel("$x_1$")
-        ax.set_ylabel("$x_2$")
-    handles = [Line2D([], [], marker="o", linestyle="", markerfacecolor=CLASS_COLORS[k],
-                      markeredgecolor="k", markeredgewidth=0.3, label=f"y = {k}")
-               for k in (0, 1)]
+    handles = _class_handles()
     handles += [Patch(facecolor=_pale(CLASS_COLORS[k]), edgecolor="gray",
                       label=f"predicted {k}") for k in (0, 1)]
     fig.legend(handles=handles, loc="lower center", ncol=4, fontsize=TEXT_SIZE,
@@ -214,6 +207,32 @@ def decision_boundaries(X, Y, predictors, title):
     fig.suptitle(title)
     fig.tight_layout(rect=(0, 0.06, 1, 1))
     return fig
+
+
+def class_points(X, Y, title):
+    """The points X (2, m) in the colours of their labels Y (1, m), with a class legend."""
+    fig, ((ax,),) = _figure(figsize=(5.5, 4.5))
+    _class_points(ax, X, Y)
+    ax.legend(handles=_class_handles(), fontsize=TEXT_SIZE)
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def _class_points(ax, X, Y):
+    from matplotlib.colors import ListedColormap
+
+    ax.scatter(X[0], X[1], c=Y.ravel(), s=12, cmap=ListedColormap(CLASS_COLORS), vmin=0, vmax=1,
+               edgecolors="k", linewidths=0.3)
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
+
+
+def _class_handles():
+    from matplotlib.lines import Line2D
+
+    return [Line2D([], [], marker="o", linestyle="", markerfacecolor=CLASS_COLORS[k],
+                   markeredgecolor="k", markeredgewidth=0.3, label=f"y = {k}") for k in (0, 1)]
 
 
 def _pale(color, amount=0.55):

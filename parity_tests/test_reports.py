@@ -207,6 +207,7 @@ def _figures():
             (3, 4), ["non-cat", "cat"], "t"),
         "regression_fit": plots.regression_fit(
             X[:1], Y, {"numpy": lambda x: x, "torch": lambda x: x}, "t"),
+        "class_points": plots.class_points(X, Y, "t"),
     }
 
 
@@ -216,7 +217,8 @@ def figures():
 
 
 @pytest.mark.parametrize("name", ["cost_curves", "sweep", "cost_difference",
-                                  "decision_boundary", "misclassified", "regression_fit"])
+                                  "decision_boundary", "misclassified", "regression_fit",
+                                  "class_points"])
 def test_every_text_of_every_figure_is_at_least_9_points(figures, name):
     small = [(t.get_text(), t.get_fontsize()) for t in _texts(figures[name])
              if t.get_fontsize() < plots.TEXT_SIZE]
