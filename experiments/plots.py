@@ -21,6 +21,7 @@ ENGINE_STYLES = {
 }
 OTHER_STYLE = dict(color="C2", linestyle=":", linewidth=1.6, alpha=1.0)
 MAX_MISCLASSIFIED = 10
+MAX_COLUMNS = 4  # panels of decision boundaries in a row
 SPECTRAL = matplotlib.colormaps["Spectral"]
 # The course's flower colours: label 0 red, label 1 blue; regions in paler shades of the same.
 CLASS_COLORS = (SPECTRAL(0.05), SPECTRAL(0.95))
@@ -55,9 +56,9 @@ def cost_curves(curves, title):
     """
     from matplotlib.lines import Line2D
 
-    fig, ((ax,),) = _figure()
-    colors = matplotlib.rcParams["axes.prop_cycle"].by_key()["color"]
     sweep = len(curves) > 1
+    fig, ((ax,),) = _figure(figsize=(8.5, 4.5) if sweep else (7, 4.5))
+    colors = matplotlib.rcParams["axes.prop_cycle"].by_key()["color"]
     engines = []
     for index, (label, backends) in enumerate(curves.items()):
         color = colors[index % len(colors)] if sweep else None
@@ -77,12 +78,13 @@ def cost_curves(curves, title):
     runs = [Line2D([], [], color=colors[i % len(colors)], linewidth=2, label=label)
             for i, label in enumerate(curves)]
     styles = [Line2D([], [], label=name, **engine_style(name, "black")) for name in engines]
-    first = ax.legend(handles=runs, fontsize=TEXT_SIZE, loc="upper right", title="run",
-                      title_fontsize=TEXT_SIZE)
+    # Beside the axes, so that no legend hides a curve.
+    first = ax.legend(handles=runs, fontsize=TEXT_SIZE, loc="upper left",
+                      bbox_to_anchor=(1.02, 1), title="run", title_fontsize=TEXT_SIZE)
     ax.add_artist(first)
     if len(styles) > 1:
-        ax.legend(handles=styles, fontsize=TEXT_SIZE, loc="upper center", title="engine",
-                  title_fontsize=TEXT_SIZE)
+        ax.legend(handles=styles, fontsize=TEXT_SIZE, loc="lower left", bbox_to_anchor=(1.02, 0),
+                  title="engine", title_fontsize=TEXT_SIZE)
     fig.tight_layout()
     return fig
 
@@ -192,9 +194,13 @@ def decision_boundaries(X, Y, predictors, title):
                 break
         else:
             panels.append(([name], Z))
-    fig, axes = _figure(1, len(panels), figsize=(5 * len(panels), 5.2))
+    columns = min(len(panels), MAX_COLUMNS)
+    rows = -(-len(panels) // columns)
+    fig, axes = _figure(rows, columns, figsize=(5 * columns, 4.6 * rows + 0.6))
+    for ax in axes.ravel()[len(panels):]:
+        ax.axis("off")
     regions = ListedColormap([_pale(color) for color in CLASS_COLORS])
-    for ax, (names, Z) in zip(axes[0], panels):
+    for ax, (names, Z) in zip(axes.ravel(), panels):
         ax.contourf(xx, yy, Z.astype(np.float64), levels=[-0.5, 0.5, 1.5], cmap=regions)
         _class_points(ax, X, Y)
         ax.set_title(" = ".join(names) + (" (the same boundary)" if len(names) > 1 else ""),
@@ -205,7 +211,7 @@ def decision_boundaries(X, Y, predictors, title):
     fig.legend(handles=handles, loc="lower center", ncol=4, fontsize=TEXT_SIZE,
                frameon=False)
     fig.suptitle(title)
-    fig.tight_layout(rect=(0, 0.06, 1, 1))
+    fig.tight_layout(rect=(0, 0.6 / (4.6 * rows + 0.6), 1, 1))
     return fig
 
 
