@@ -466,7 +466,7 @@ def cli_rows(iterations=None, repeat=3, data_dir=None, echo=print, run=time_comm
             row.references["numpy"] = ("bare model", [run_numpy(work, np.float64)
                                                       for _ in range(repeat)])
         if "torch" in row.backends:
-            with quiet_lightning(True):
+            with quiet_lightning():
                 run_lightning(work, np.float64, device)  # the device's first-use costs
                 row.references["torch"] = (f"lightning row ({device})", [
                     run_lightning(work, np.float64, device) for _ in range(repeat)])
@@ -616,7 +616,7 @@ def command_bench(args):
           f"(1 for small models, as run trains them); median of {args.repeat} runs; "
           f"lightning: {LIGHTNING_ITERATIONS_PER_BATCH} iterations per training_step, "
           f"TensorBoard every {LIGHTNING_LOG_EVERY} iterations")
-    with quiet_lightning(True):
+    with quiet_lightning():
         rows = benchmark(args.iterations, args.repeat, args.device, args.data_dir, selected)
     if rows:
         print()

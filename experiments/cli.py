@@ -3,6 +3,7 @@
 Usage::
 
     python -m experiments list
+    python -m experiments data [--data-dir DIR]
     python -m experiments run NAME [--backend numpy|torch|both] [--out DIR] [--data-dir DIR]
                                    [--device auto|cpu|cuda] [--dtype float64|float32]
                                    [--iterations N] [--seed S] [--log-every N] [--quiet]
@@ -51,6 +52,7 @@ EXPECTED_ERRORS = (ExperimentError, DataError, DatasetFormatError, DatasetNotFou
                    TrainingDivergedError)
 EXIT_ERROR = 1
 EXIT_USAGE = 2
+EXIT_BROKEN_PIPE = 128 + 13  # SIGPIPE
 DEBUG_ENV = "NNDL_DEBUG"
 JOBS_ENV = "NNDL_JOBS"
 PROG = "python -m experiments"
@@ -94,6 +96,11 @@ def build_parser():
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     commands.add_parser("list", help="the experiments, one line each")
+    data = commands.add_parser(
+        "data", help="which data sets are found where, and whether the cat files are the "
+                     "course's (size and SHA-256)")
+    data.add_argument("--data-dir", metavar="DIR",
+                      help="folder holding the cat files (default: $NNDL_DATA_DIR, ./datasets)")
     run = commands.add_parser(
         "run", help="train an experiment with both backends and report how close they came",
         description="Train an experiment's NumPy model and its Lightning twin with the "
@@ -479,9 +486,13 @@ def _make_runner(experiment, specs, options, folder, raw_config, settings):
         section = raw_config.get("experiment") or {}
         repeats = settings["iterations"] or int(section.get("repeats", 3))
         return VectorizationTiming(experiment, specs, options, folder, section, repeats)
+    from experiments import config
     from experiments.runner import Runner
 
-    return Runner(experiment, specs, options, folder)
+    runner = Runner(experiment, specs, options, folder)
+    full = {spec.iterations for spec in config.run_specs(raw_config)}
+    runner.course_iterations = full.pop() if len(full) == 1 else None
+    return runner
 
 
 def _check_trainer(experiment, specs, backends, device):
@@ -591,6 +602,8 @@ def _guarded(function, debug):
     except KeyboardInterrupt:
         _error("interrupted")
         return 128 + 2
+    except BrokenPipeError:
+        raise  # the reader closed the pipe: main ends quietly
     except OSError as exc:
         if debug:
             raise
@@ -606,21 +619,58 @@ def _guarded(function, debug):
         return EXIT_ERROR
 
 
+def _config_arguments(argv):
+    """(index, path) of every ``--config FILE`` / ``-c FILE`` / ``--config=FILE`` of ``argv``."""
+    for index, arg in enumerate(argv):
+        if arg in ("--config", "-c") and index + 1 < len(argv):
+            yield index + 1, argv[index + 1]
+        elif arg.startswith("--config="):
+            yield index, arg.split("=", 1)[1]
+
+
+def _resolve_config_files(argv):
+    """``argv`` with each ``--config`` that is no file here but names a shipped config
+    (``shallow-planar``, ``shallow-planar.yaml``, ``experiments/configs/shallow-planar.yaml``)
+    replaced by that config's absolute path, so that ``fit`` works from any folder."""
+    from experiments import config
+
+    argv = list(argv)
+    for index, path in _config_arguments(argv):
+        if Path(path).is_file():
+            continue
+        shipped = config.config_path(Path(path).name)
+        if shipped.is_file():
+            argv[index] = (str(shipped) if argv[index] == path
+                           else f"{argv[index].split('=', 1)[0]}={shipped}")
+    return argv
+
+
 def _missing_config_files(argv):
     """The first ``--config FILE`` / ``-c FILE`` of ``argv`` that is not a file, or None."""
-    for index, arg in enumerate(argv):
-        path = None
-        if arg in ("--config", "-c") and index + 1 < len(argv):
-            path = argv[index + 1]
-        elif arg.startswith("--config="):
-            path = arg.split("=", 1)[1]
-        if path is not None and not Path(path).is_file():
+    for _, path in _config_arguments(argv):
+        if not Path(path).is_file():
             return path
     return None
 
 
 def main(argv=None):
-    """Entry point of ``python -m experiments``; returns the exit status."""
+    """Entry point of ``python -m experiments`` and of the ``nndl`` command; the exit status.
+
+    A reader that closes the pipe early (``... list | head``) ends the command quietly,
+    with status 128 + SIGPIPE's number, as a shell reports it.
+    """
+    try:
+        status = _main(argv)
+        sys.stdout.flush()
+        return status
+    except BrokenPipeError:
+        # Python flushes stdout again at exit: point it at devnull so that this is silent too.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
+
+
+def _main(argv):
     global _reports
     _reports = None
     from_command_line = argv is None
@@ -631,9 +681,13 @@ def main(argv=None):
 
         return check_main(argv[1:])
     if argv and argv[0] in LIGHTNING_COMMANDS:
+        argv = _resolve_config_files(argv)
+        if from_command_line:
+            sys.argv[1:] = argv  # what LightningCLI reads, and what ddp's processes rerun
         missing = _missing_config_files(argv)
         if missing:
-            _error(f"{argv[0]}: no config file {missing} (--config)")
+            _error(f"{argv[0]}: no config file {missing} (--config), nor a config of that "
+                   f"name among the experiments' ('{PROG} list' names them)")
             return EXIT_USAGE
         from experiments.lightning_cli import main as lightning_main
 
@@ -651,6 +705,10 @@ def main(argv=None):
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     if args.command == "list":
         return command_list()
+    if args.command == "data":
+        from experiments.data_files import command_data
+
+        return _guarded(lambda: command_data(args), debug)
     if args.command == "bench":
         from experiments.benchmark import command_bench
 

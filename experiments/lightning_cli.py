@@ -1,5 +1,7 @@
 """``python -m experiments fit --config experiments/configs/NAME.yaml``: LightningCLI as usual.
 
+(``--config NAME`` names a shipped config from any folder.)
+
 The experiments' YAML files are LightningCLI configs with one extra top-level
 key, ``experiment`` (a sweep's variants and other settings ``run`` reads).
 This subclass declares that key so LightningCLI accepts the files as they are
@@ -25,6 +27,7 @@ training, the cost of every step (``costs``), the final parameters
 """
 
 import warnings
+from pathlib import Path
 from typing import Any, Optional
 
 import numpy as np
@@ -100,6 +103,9 @@ class ExperimentsCLI(LightningCLI):
             raise ConfigError(str(exc)) from None
 
     def after_fit(self):
+        if self.trainer.is_global_zero and self.trainer.log_dir:
+            print(f"fit: TensorBoard logs and checkpoints in {Path(self.trainer.log_dir).resolve()}"
+                  f"  (tensorboard --logdir {self.trainer.log_dir})", flush=True)
         output = self._settings().get("output")
         if not output:
             return

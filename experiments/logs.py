@@ -415,16 +415,20 @@ def final_metrics(result):
 def log_hparams(events, params, metrics, step=None):
     """Write one HPARAMS session with real metrics into ``events`` (an :class:`EventFile`).
 
-    The same three summaries as Lightning's ``TensorBoardLogger.log_hyperparams``
-    (experiment, session start, session end), plus each metric as a scalar at
-    ``step``, so that the HPARAMS tab shows the NumPy and the torch run side by side.
+    Each metric as a scalar at ``step``, then the session's start (its hyperparameters)
+    and end. Unlike Lightning's ``TensorBoardLogger.log_hyperparams``, no experiment
+    summary: TensorBoard takes the first one it finds as the whole table's columns, so in
+    ``--logdir runs`` a run without test metrics would hide every other run's. Without
+    one it builds the table from every session: each hyperparameter and metric that any
+    run has, those that differ between runs (the swept setting) first.
     """
     params = tensorboard_hparams(params)
     if metrics:
         events.write_scalars([step or 0], [time.time()], list(metrics),
                              np.array([list(metrics.values())]))
-    for summary in hparams_summaries(params, metrics):
-        events.write_summary(summary)
+    _, session_start, session_end = hparams_summaries(params, metrics)
+    events.write_summary(session_start)
+    events.write_summary(session_end)
 
 
 def hparams_summaries(params, metrics):
@@ -471,3 +475,26 @@ def hparams_summaries(params, metrics):
     return [summary(metadata.EXPERIMENT_TAG, experiment=experiment),
             summary(metadata.SESSION_START_INFO_TAG, session_start_info=start),
             summary(metadata.SESSION_END_INFO_TAG, session_end_info=end)]
+
+
+COST_DIFFERENCE = "train/cost_difference"
+
+
+def log_cost_difference(log_dir, costs_a, costs_b, log_every=1):
+    """|J_a - J_b| of every logged iteration as the scalar ``train/cost_difference``.
+
+    The iterations logged are those the backends log their costs at (``(i + 1) %
+    log_every == 0``), so the difference lies beside ``train/cost`` in TensorBoard.
+    """
+    a = np.asarray(costs_a, dtype=np.float64)
+    b = np.asarray(costs_b, dtype=np.float64)
+    n = min(a.size, b.size)
+    steps = np.arange(log_every - 1, n, log_every)
+    if steps.size == 0:
+        return
+    events = EventFile(log_dir)
+    try:
+        events.write_scalars(steps, np.full(steps.size, time.time()), [COST_DIFFERENCE],
+                             np.abs(a[steps] - b[steps])[:, None])
+    finally:
+        events.close()

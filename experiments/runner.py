@@ -43,6 +43,9 @@ from experiments.interrupt import STOP, RunInterrupted
 from experiments.run_folder import RunFolder
 from scratch.errors import TrainingDivergedError
 
+# The TensorBoard folder of what compares the engines (beside numpy/ and torch/ of a run).
+COMPARISON_LOGS = "numpy-vs-torch"
+
 
 @dataclass
 class RunOptions:
@@ -116,6 +119,8 @@ class Runner:
         self.preserve_report = False
         self.outcome = None  # how this session ended: {"status": ..., ...}
         self.summary = {"experiment": experiment.name, "status": "running", "runs": []}
+        # The iterations of the experiment's config (the course's), when --iterations differs.
+        self.course_iterations = None
 
     @property
     def is_sweep(self):
@@ -191,9 +196,12 @@ class Runner:
 
     def job(self, spec, backend):
         options = self.options
+        hparams = self.run_params(spec)
+        if self.is_sweep:
+            hparams["run"] = spec.label  # a sweep's rows in the HPARAMS tab, by name
         return TrainJob(spec, self.data(spec), self.folder.backend_dir(spec.label, backend),
                         dtype=options.dtype, device=options.device, quiet=options.quiet,
-                        resume=options.resume, hparams=self.run_params(spec))
+                        resume=options.resume, hparams=hparams)
 
     # -- running ----------------------------------------------------------------------------
     def run(self, previous=None):
@@ -334,7 +342,11 @@ class Runner:
 
     def table(self, summary):
         """The end-of-run table, from the summary alone."""
-        return report.training_table(summary, self.extra, self.experiment.course)
+        ran = {spec.iterations for spec in self.specs}
+        iterations = None
+        if self.course_iterations is not None and ran != {self.course_iterations}:
+            iterations = (", ".join(map(str, sorted(ran))), self.course_iterations)
+        return report.training_table(summary, self.extra, self.experiment.course, iterations)
 
     def run_one(self, spec, entries):
         """Train one run with every backend; returns its summary entry."""
@@ -408,9 +420,15 @@ class Runner:
         folder = self.folder.run_dir(spec.label)
         for name, pixels in rendered:
             plots.save_pixels(pixels, folder / f"{name}.png")
-        for run in runs.values():
-            logs.write_images(run.log_dir, [(f"figures/{name}", pixels)
-                                            for name, pixels in rendered], spec.iterations)
+        # Each figure once per run (its panels show every engine), with the engines'
+        # |dJ| per logged iteration, in a TensorBoard run of their own beside the engines'.
+        if len(runs) == 2:
+            log_dir = folder / COMPARISON_LOGS
+            logs.log_cost_difference(log_dir, *costs.values(), log_every=spec.log_every)
+        else:
+            log_dir = next(iter(runs.values())).log_dir
+        logs.write_images(log_dir, [(f"figures/{name}", pixels) for name, pixels in rendered],
+                          spec.iterations)
 
     def sweep_figures(self):
         """All the runs' cost curves in one figure, ``OUT/cost_curves.png``."""

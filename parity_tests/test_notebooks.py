@@ -205,3 +205,53 @@ def test_harness_sees_a_failing_cell_and_a_missing_figure(tmp_path):
     assert result.error is not None and "this cell fails on purpose" in result.error
     assert not _has_image(notebook.cells[1])
     assert _has_image(notebook.cells[2])
+
+
+HELPERS = ("def iterations", "def parity", "def train_both", "def show_costs", "def show_sweep",
+           "def predictors", "def accuracies", "load_cat_dataset(")
+
+
+@pytest.mark.parametrize("week", NOTEBOOKS)
+def test_notebook_takes_its_helpers_from_the_one_module(week):
+    """The helpers are written once (experiments/notebook.py); no notebook carries a copy."""
+    notebook = nbformat.read(NOTEBOOK_DIR / NOTEBOOKS[week], as_version=4)
+    source = "\n".join(cell.source for _, cell in _code_cells(notebook))
+    assert "from experiments.notebook import" in source
+    assert f"week = Week({week[-1]}," in source
+    copies = [helper for helper in HELPERS if helper in source]
+    assert not copies, f"{NOTEBOOKS[week]} defines {copies} again; use experiments.notebook's"
+
+
+def test_the_notebook_helpers_log_as_run_does(tmp_path, monkeypatch, capsys):
+    """train_both logs each engine's costs; show_costs logs its figures and |dJ| once."""
+    pytest.importorskip("IPython")
+    import numpy as np
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    import scratch
+    from experiments import notebook
+    from scratch.data import make_flower
+
+    monkeypatch.setattr("IPython.display.display", lambda *figures: None)
+    week = notebook.Week(3, quick=True, quick_iterations=4, log_root=tmp_path)
+    assert week.iterations(10_000) == 4
+    X, Y = make_flower(m=40)
+    model = scratch.ShallowNetwork(2, 4, init="course", seed=2)
+    twin, costs, costs_torch = week.train_both(model, X, Y, 1.2, week.iterations(10_000), "flower")
+    week.show_costs("flower", costs, costs_torch)
+    assert len(costs) == len(costs_torch) == 4
+    tags = {}
+    for folder in ("numpy", "torch", notebook.COMPARISON):
+        accumulator = EventAccumulator(str(week.log_dir / "flower" / folder),
+                                       size_guidance={"scalars": 0, "images": 0})
+        accumulator.Reload()
+        tags[folder] = accumulator.Tags()
+        if folder != notebook.COMPARISON:
+            steps = [event.step for event in accumulator.Scalars("train/cost")]
+            assert steps == [0, 1, 2, 3], folder
+    assert not tags["numpy"]["images"] and not tags["torch"]["images"]
+    assert set(tags[notebook.COMPARISON]["images"]) == {"figures/cost_curves",
+                                                        "figures/cost_difference"}
+    assert "train/cost_difference" in tags[notebook.COMPARISON]["scalars"]
+    assert "largest |J_numpy - J_torch|" in capsys.readouterr().out
+    np.testing.assert_allclose(costs, costs_torch, rtol=1e-12)

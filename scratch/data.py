@@ -32,6 +32,8 @@ __all__ = [
     "ImageDataset",
     "CatDataset",
     "CAT_FILES",
+    "CAT_FILE_CHECKSUMS",
+    "cat_data_candidates",
     "DATA_DIR_ENV_VAR",
     "find_cat_data_dir",
     "load_cat_dataset",
@@ -46,6 +48,13 @@ __all__ = [
 ]
 
 CAT_FILES = ("train_catvnoncat.h5", "test_catvnoncat.h5")
+# The course's files (week 2's assignment, datasets/): size in bytes and SHA-256 of each.
+CAT_FILE_CHECKSUMS = {
+    "train_catvnoncat.h5": (2572022,
+                            "fbe56ab67c3ae28d564e3a644189117976d6b31af0a3ce9bb17dbf22908af242"),
+    "test_catvnoncat.h5": (616958,
+                           "6a9d39ce52fa85953c5834695b8534a30ed8cfd54971fb2f080b5a24d002b951"),
+}
 DATA_DIR_ENV_VAR = "NNDL_DATA_DIR"
 DEFAULT_DATA_DIR = Path("datasets")
 CAT_IMAGE_SHAPE = (64, 64, 3)
@@ -133,6 +142,22 @@ def _to_course_layout(X, y, dtype):
 # ---------------------------------------------------------------------------
 
 
+def cat_data_candidates(data_dir=None):
+    """The folders looked in for the cat files, in order: [(absolute path, where it came from)].
+
+    ``data_dir`` alone when given; otherwise ``$NNDL_DATA_DIR`` (when set), then ``./datasets``.
+    """
+    if data_dir is not None:
+        candidates = [(Path(data_dir), "data_dir argument")]
+    else:
+        candidates = []
+        env_dir = os.environ.get(DATA_DIR_ENV_VAR)
+        if env_dir:
+            candidates.append((Path(env_dir), f"${DATA_DIR_ENV_VAR}"))
+        candidates.append((DEFAULT_DATA_DIR, "default"))
+    return [(folder.expanduser().resolve(), source) for folder, source in candidates]
+
+
 def find_cat_data_dir(data_dir=None):
     """Find the folder that holds both cat vs non-cat files.
 
@@ -156,18 +181,8 @@ def find_cat_data_dir(data_dir=None):
         If no folder looked in holds both files; the message names the files,
         every folder looked in and how to fix it.
     """
-    if data_dir is not None:
-        candidates = [(Path(data_dir), "data_dir argument")]
-    else:
-        candidates = []
-        env_dir = os.environ.get(DATA_DIR_ENV_VAR)
-        if env_dir:
-            candidates.append((Path(env_dir), f"${DATA_DIR_ENV_VAR}"))
-        candidates.append((DEFAULT_DATA_DIR, "default"))
-
     looked = []
-    for folder, source in candidates:
-        folder = folder.expanduser().resolve()
+    for folder, source in cat_data_candidates(data_dir):
         missing = [name for name in CAT_FILES if not (folder / name).is_file()]
         if not missing:
             return folder

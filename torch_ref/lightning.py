@@ -25,6 +25,8 @@ gradient and the cost of the whole training set at every step (see
           init_args: {n_x: 2, n_h: 4}
 """
 
+import contextlib
+
 import lightning as L
 import torch
 
@@ -376,6 +378,40 @@ def make_trainer(
     )
 
 
+# Floating-point operations per iteration below which the twin trains on one thread:
+# its tensors are then too small for torch's intra-op threads to share any work, and
+# waking them at every operation only costs time (ten times the work on a busy machine).
+# One thread changes no result here (the small products and sums are not split).
+SMALL_WORK_FLOPS = 10_000_000
+
+
+def flops_per_iteration(twin, m):
+    """About 6 m |theta|: forward, dW and dA of every weight on m examples (a twin's parameters)."""
+    return 6 * m * sum(parameter.numel() for parameter in twin.parameters())
+
+
+def training_threads(flops):
+    """Torch's intra-op threads for ``flops`` per iteration: 1 for small work, else None (as set)."""
+    return 1 if flops < SMALL_WORK_FLOPS else None
+
+
+@contextlib.contextmanager
+def torch_threads(threads):
+    """Torch's intra-op threads (and its BLAS's) set to ``threads`` for a while; None: unchanged.
+
+    Never raises the count (a worker of a sweep keeps its share of the cores).
+    """
+    before = torch.get_num_threads()
+    if threads is None or threads >= before:
+        yield
+        return
+    torch.set_num_threads(threads)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
 def fit(twin, datamodule, learning_rate, num_iterations, iterations_per_batch=1,
         **make_trainer_kwargs):
     """Train ``twin`` in place for ``num_iterations`` full-batch steps; return the module.
@@ -420,11 +456,14 @@ def fit_arrays(twin, X, Y, learning_rate, num_iterations, iterations_per_batch=1
     for a float64 twin (or the other way round) is an error, never a silent
     conversion; integer and list input is converted to the twin's dtype where
     ``twin.cost`` converts it. One Lightning epoch holds all
-    ``num_iterations`` steps, so Lightning's per-epoch work is paid once.
+    ``num_iterations`` steps, so Lightning's per-epoch work is paid once. A twin of
+    less than :data:`SMALL_WORK_FLOPS` per iteration trains on one torch thread, as
+    ``python -m experiments run`` trains it (:func:`training_threads`).
     """
     check_training_arguments(twin, learning_rate, iterations_per_batch, num_iterations)
     X, Y = twin.check_inputs(X, Y)
     batches = -(-num_iterations // iterations_per_batch)
     datamodule = ArrayDataModule(X, Y, steps_per_epoch=batches)
-    return fit(twin, datamodule, learning_rate, num_iterations, iterations_per_batch,
-               **make_trainer_kwargs)
+    with torch_threads(training_threads(flops_per_iteration(twin, X.shape[1]))):
+        return fit(twin, datamodule, learning_rate, num_iterations, iterations_per_batch,
+                   **make_trainer_kwargs)

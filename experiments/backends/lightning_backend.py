@@ -44,47 +44,21 @@ from experiments.backends import BackendRun, build_numpy_model, load_params_from
 from experiments.errors import ExperimentError, os_error_message
 from experiments.interrupt import STOP, RunInterrupted
 from experiments.run_folder import PARAMS_FILE, check_costs, load_npz, save_npz
+# The one-thread rule for small twins lives with fit_arrays, which follows it too.
+from torch_ref.lightning import (  # noqa: F401  (SMALL_WORK_FLOPS: part of this interface)
+    SMALL_WORK_FLOPS,
+    flops_per_iteration,
+    torch_threads,
+    training_threads,
+)
 
 CHECKPOINT_PATH = Path("checkpoints") / "last.ckpt"
-
-# Floating-point operations per iteration below which the twin trains on one thread:
-# its tensors are then too small for torch's intra-op threads to share any work, and
-# waking them at every operation only costs time (ten times the work on a busy machine).
-# One thread changes no result here (the small products and sums are not split).
-SMALL_WORK_FLOPS = 10_000_000
 
 # Trainer settings ``run`` decides itself; the config's other trainer keys pass through.
 RUN_TRAINER_KEYS = {
     "max_steps", "log_every_n_steps", "default_root_dir", "precision", "accelerator", "devices",
     "strategy", "num_nodes", "logger", "callbacks", "enable_progress_bar", "enable_checkpointing",
 }
-
-
-def flops_per_iteration(twin, m):
-    """About 6 m |theta|: forward, dW and dA of every weight on m examples (a twin's parameters)."""
-    return 6 * m * sum(parameter.numel() for parameter in twin.parameters())
-
-
-def training_threads(flops):
-    """Torch's intra-op threads for ``flops`` per iteration: 1 for small work, else None (as set)."""
-    return 1 if flops < SMALL_WORK_FLOPS else None
-
-
-@contextlib.contextmanager
-def torch_threads(threads):
-    """Torch's intra-op threads (and its BLAS's) set to ``threads`` for a while; None: unchanged.
-
-    Never raises the count (a worker of a sweep keeps its share of the cores).
-    """
-    before = torch.get_num_threads()
-    if threads is None or threads >= before:
-        yield
-        return
-    torch.set_num_threads(threads)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
 
 
 class BufferedTensorBoardLogger(TensorBoardLogger):
@@ -128,6 +102,16 @@ class BufferedTensorBoardLogger(TensorBoardLogger):
             self._events = logs.EventFile(self.log_dir)
         for buffer in self._buffers.values():
             buffer.write(self._events)
+
+    @rank_zero_only
+    def log_session(self, params, metrics, step):
+        """This run's row of the HPARAMS tab, written as the NumPy backend writes its own
+        (:func:`experiments.logs.log_hparams`); ``hparams.yaml`` still gets ``params``."""
+        self.hparams.update(params)
+        self.flush_scalars()
+        if self._events is None:
+            self._events = logs.EventFile(self.log_dir)
+        logs.log_hparams(self._events, params, metrics, step=step)
 
     def finalize(self, status):
         self.flush_scalars()
@@ -272,13 +256,17 @@ class IterationProgressBar(TQDMProgressBar):
 
 
 @contextlib.contextmanager
-def quiet_lightning(quiet):
-    """Hide Lightning's banner lines (GPU available, ...) in quiet mode, and known noise."""
+def quiet_lightning():
+    """Hide Lightning's information lines and known noise; its warnings still show.
+
+    The information lines ("GPU available: False, used: False", the TPU line, a tip to
+    install a cloud logger, "`Trainer.fit` stopped: `max_steps=...` reached") say nothing
+    the run's own report does not.
+    """
     loggers = [logging.getLogger(name) for name in ("lightning.pytorch", "lightning.fabric")]
     levels = [logger.level for logger in loggers]
-    if quiet:
-        for logger in loggers:
-            logger.setLevel(logging.WARNING)
+    for logger in loggers:
+        logger.setLevel(logging.WARNING)
     with warnings.catch_warnings():
         # One full batch per step: worker processes would only add start-up time.
         warnings.filterwarnings("ignore", message=".*does not have many workers.*")
@@ -430,7 +418,7 @@ class LightningBackend:
             _read_checkpoint(last, twin)  # a damaged checkpoint is one line, before Lightning
             ckpt_path = str(last)
         threads = training_threads(flops_per_iteration(twin, data.X_train.shape[1]))
-        with quiet_lightning(job.quiet), torch_threads(threads):
+        with quiet_lightning(), torch_threads(threads):
             trainer = torch_ref.make_trainer(
                 spec.iterations,
                 accelerator="gpu" if job.device == "cuda" else "cpu",
@@ -479,8 +467,7 @@ class LightningBackend:
         }
         _log_graph(logger, twin, data.X_train)
         params = dict(job.hparams or spec.params(), backend=self.name)
-        logger.log_hyperparams(logs.tensorboard_hparams(params), logs.final_metrics(result),
-                               step=spec.iterations)
+        logger.log_session(params, logs.final_metrics(result), step=spec.iterations)
         logger.finalize("success")
         logger.close_scalars()
         params_np = torch_ref.to_numpy_params(twin)
