@@ -103,9 +103,12 @@ class ExperimentsCLI(LightningCLI):
             raise ConfigError(str(exc)) from None
 
     def after_fit(self):
-        if self.trainer.is_global_zero and self.trainer.log_dir:
-            print(f"fit: TensorBoard logs and checkpoints in {Path(self.trainer.log_dir).resolve()}"
-                  f"  (tensorboard --logdir {self.trainer.log_dir})", flush=True)
+        # Trainer.log_dir broadcasts rank zero's folder: every rank must ask, or the others
+        # wait for a collective that rank zero alone entered.
+        log_dir = self.trainer.log_dir
+        if self.trainer.is_global_zero and log_dir:
+            print(f"fit: TensorBoard logs and checkpoints in {Path(log_dir).resolve()}"
+                  f"  (tensorboard --logdir {log_dir})", flush=True)
         output = self._settings().get("output")
         if not output:
             return
