@@ -215,19 +215,25 @@ def test_cell_that_does_not_parse_is_reported_and_the_rest_checked():
     assert [p.message for p in problems] == [
         "cell 12 does not parse (line 3: expected ':'); its definitions were not checked"]
     by_name = {r.function: r for r in records if r.function}
-    assert "linear_forward" not in by_name
+    # The function whose cell does not parse gets its own line, and is wrong (exit 1).
+    assert by_name["linear_forward"].status == "wrong"
+    assert by_name["linear_forward"].message.startswith("cell 12 does not parse")
     assert by_name["linear_backward"].status == "right"
     assert by_name["L_model_forward"].status == "not checked"
-    assert "it needs linear_forward" in by_name["L_model_forward"].message
+    assert ("it needs linear_forward, whose cell 12 does not parse"
+            in by_name["L_model_forward"].message)
 
 
 def test_functions_that_raise_give_the_exception_and_where():
     raises = record("broken_raises.ipynb", "compute_cost")
     assert raises.status == "wrong"
     assert raises.message.startswith("raises NotImplementedError: compute_cost (cell 21, line 5)")
+    # m is bound nowhere in the file: the function's own mistake, not a missing cell.
     undefined = record("broken_raises.ipynb", "linear_backward")
-    assert undefined.status == "not checked"
-    assert "it needs m" in undefined.message and "(cell 24, line 5)" in undefined.message
+    assert undefined.status == "wrong"
+    assert undefined.message.startswith("raises NameError: name 'm' is not defined (cell 24, line 5)")
+    caller = record("broken_raises.ipynb", "linear_activation_backward")
+    assert caller.status == "wrong" and "it calls your linear_backward" in caller.message
 
 
 def test_function_that_never_returns_is_stopped():
@@ -377,11 +383,13 @@ def test_exit_codes(tmp_path, capsys):
 def test_json_output(capsys):
     assert cli.main([str(FIXTURES / "broken_raises.ipynb"), "--json", "--no-runs"]) == 1
     records = json.loads(capsys.readouterr().out)
-    assert {r["status"] for r in records} == {"right", "wrong", "not checked"}
+    assert {r["status"] for r in records} == {"right", "wrong"}
     raises = next(r for r in records if r["function"] == "compute_cost")
     assert raises == {"file": str(FIXTURES / "broken_raises.ipynb"), "function": "compute_cost",
                       "assignment": "deep_step_by_step", "status": "wrong", "stage": "interface",
-                      "message": raises["message"], "mistake": None, "notes": []}
+                      "message": raises["message"], "mistake": None, "notes": [],
+                      "revision": "2021", "revision_note": raises["revision_note"]}
+    assert raises["revision_note"].startswith("judged as the 2021 revision (imports ")
     assert raises["message"].startswith("raises NotImplementedError")
 
 

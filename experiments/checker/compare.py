@@ -146,6 +146,11 @@ def compare(expected, got, where="the result", values=True):
         if got.shape != expected.shape:
             return Difference("shape", where, shape_text(where, got.shape, expected.shape))
         return _numbers(where, expected, got) if values else None
+    if isinstance(expected, (bool, np.bool_)):
+        if isinstance(got, (bool, np.bool_)) and bool(got) == bool(expected):
+            return None
+        return Difference("value" if isinstance(got, (bool, np.bool_)) else "type", where,
+                          f"{where} is {_describe(got)}; the course's is {bool(expected)}")
     # A number: the course's tests check the kind of number.
     if isinstance(expected, bool) or isinstance(expected, (numbers.Integral, np.integer)):
         if not isinstance(got, (numbers.Integral, np.integer)) or isinstance(got, bool):

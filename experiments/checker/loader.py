@@ -16,6 +16,7 @@ helpers the learner's functions call are given from this project's reference
 import ast
 import json
 import os
+import re
 import types
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,6 +53,12 @@ class Submission:
         Top-level names the file binds in statements the checker does not run
         (``X, Y = load_planar_dataset()``): a learner's function that needs one of
         them fails for want of a cell, not by its own mistake.
+    unparsed_functions : dict
+        ``name -> where`` for the functions a cell that does not parse defines.
+    unwritten_functions : set of str
+        Functions still the course's empty template (see :func:`_is_unwritten`).
+    function_names : dict
+        ``name -> set of str``: the names each function's code uses or binds.
     """
 
     path: str
@@ -61,6 +68,53 @@ class Submission:
     skipped_imports: list = field(default_factory=list)
     imports: list = field(default_factory=list)
     untaken_names: set = field(default_factory=set)
+    unparsed_functions: dict = field(default_factory=dict)
+    unwritten_functions: set = field(default_factory=set)
+    function_names: dict = field(default_factory=dict)
+
+
+# Where the course's templates put the learner's code: between these two markers
+# ("### START CODE HERE ###" up to 2020, "# YOUR CODE STARTS HERE" since 2021).
+_TEMPLATE_REGION = re.compile(
+    r"#+\s*(?:YOUR CODE STARTS HERE|START CODE HERE)[^\n]*\n(.*?)#+\s*(?:YOUR CODE ENDS HERE|"
+    r"END CODE HERE)", re.S)
+_PLACEHOLDER_LINE = re.compile(r"^\s*(#.*|pass|\.\.\.|[^=#\n]+=\s*None\s*(#.*)?|"
+                               r"raise NotImplementedError(\(.*\))?)?\s*$")
+
+
+def _unparsed_function_names(code):
+    """Names of the functions a cell that does not parse starts to define (``def NAME(``)."""
+    return re.findall(r"^def\s+([A-Za-z_]\w*)\s*\(", code, flags=re.M)
+
+
+def _is_unwritten(node, code):
+    """Whether a function is still the course's empty template.
+
+    Its template regions (between ``YOUR CODE STARTS HERE`` and ``YOUR CODE ENDS
+    HERE``) hold only blank lines, comments, ``pass`` and ``name = None``; without
+    such markers, its body is only a docstring, ``pass`` and ``name = None``.
+    """
+    segment = ast.get_source_segment(code, node) or ""
+    regions = _TEMPLATE_REGION.findall(segment)
+    if regions:
+        return all(_PLACEHOLDER_LINE.match(line) for region in regions
+                   for line in region.splitlines())
+    for statement in node.body:
+        if isinstance(statement, ast.Pass) or (
+                isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant)):
+            continue
+        if isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Constant) \
+                and statement.value.value is None:
+            continue
+        return False
+    return True
+
+
+def _names_in(node):
+    """Every name a function's code uses or binds, its arguments included (for "did you mean")."""
+    names = {arg.arg for arg in ast.walk(node.args) if isinstance(arg, ast.arg)}
+    names.update(n.id for n in ast.walk(node) if isinstance(n, ast.Name))
+    return names
 
 
 def _helper_modules():
@@ -244,6 +298,8 @@ def load(path):
             detail = f"line {exc.lineno}: {exc.msg}" if exc.lineno else exc.msg
             submission.problems.append(f"{where} does not parse ({detail}); "
                                        "its definitions were not checked")
+            for name in _unparsed_function_names(code):
+                submission.unparsed_functions[name] = f"{where} does not parse ({detail})"
             continue
         for node in tree.body:
             if isinstance(node, ast.Import):
@@ -261,6 +317,12 @@ def load(path):
             if isinstance(node, ast.FunctionDef):
                 # Decorators could run anything; the course's functions have none.
                 node.decorator_list = []
+                submission.function_names[node.name] = _names_in(node)
+                submission.unparsed_functions.pop(node.name, None)
+                if _is_unwritten(node, code):
+                    submission.unwritten_functions.add(node.name)
+                else:
+                    submission.unwritten_functions.discard(node.name)
             module = ast.Module(body=[node], type_ignores=[])
             try:
                 compiled = compile(module, where, "exec")

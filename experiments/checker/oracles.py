@@ -314,7 +314,7 @@ def run_call(kind, iterations, data):
                  print_cost=False))
 
 
-def load_run_data(kind, data_dir=None):
+def load_run_data(kind, data_dir=None, runs="full"):
     """The data a run needs; raises DatasetNotFoundError when the cat files are absent."""
     if RUNS[kind].data == "flower":
         from scratch.data import make_flower
@@ -325,10 +325,21 @@ def load_run_data(kind, data_dir=None):
     return load_cat_dataset(data_dir)
 
 
+def printed_costs(printed):
+    """``[(iteration, cost), ...]`` of the "Cost after iteration i: J" lines a run printed."""
+    found = []
+    for i, c in _COST_LINE.findall(printed):
+        try:
+            found.append((int(i), float(c)))
+        except ValueError:
+            continue
+    return found
+
+
 def recorded_costs(kind, value, printed):
     """``[(iteration, cost), ...]`` a model function recorded (or printed, for ``nn_model``)."""
     if kind == "planar":
-        return [(int(i), float(c)) for i, c in _COST_LINE.findall(printed)]
+        return printed_costs(printed)
     costs = value["costs"] if kind == "logistic_regression" else value[1]
     return [(100 * i, _scalar(c)) for i, c in enumerate(costs)]
 

@@ -24,6 +24,10 @@ class Record:
         The catalogue key of the diagnosed mistake.
     notes : list of str
         Anything else worth a learner's attention (printing, skipped stages).
+    revision : str or None
+        The course revision the file was judged as ("2019-20").
+    revision_note : str or None
+        Why: "judged as the 2019-20 revision (imports dnn_app_utils_v3)".
     """
 
     file: str
@@ -34,6 +38,8 @@ class Record:
     message: str = ""
     mistake: str = None
     notes: list = field(default_factory=list)
+    revision: str = None
+    revision_note: str = None
 
     def line(self, width=28):
         if self.function is None:
