@@ -17,18 +17,18 @@ import types
 __all__ = ["check", "check_path"]
 
 
-def _options(only, assignment, full, runs, data_dir, time_limit, iterations=None):
+def _options(only, assignment, full, runs, data_dir, time_limit, iterations=None, revision=None):
     from experiments.checker.core import Options
 
     if isinstance(only, str):
         only = (only,)
     return Options(only=tuple(only) if only else None, assignment=assignment,
                    runs="full" if full else ("short" if runs else None), data_dir=data_dir,
-                   time_limit=time_limit, iterations=iterations)
+                   time_limit=time_limit, iterations=iterations, revision=revision)
 
 
 def check(what, *, only=None, assignment=None, full=False, runs=True, data_dir=None,
-          time_limit=10.0, iterations=None, quiet=False, file=None):
+          time_limit=10.0, iterations=None, revision=None, quiet=False, file=None):
     """Judge course functions and print one line per function, then a summary.
 
     Parameters
@@ -52,6 +52,9 @@ def check(what, *, only=None, assignment=None, full=False, runs=True, data_dir=N
         flower; with ``full``, the course's 2000, 10000, 2500).
     data_dir : str, optional
         Folder of the cat files (default ``$NNDL_DATA_DIR``, then ``./datasets``).
+    revision : str, optional
+        The course revision the notebook is ("2017-18", "2019-20", "2021", "2024");
+        by default recognised from its imports and signatures.
     time_limit : float
         Seconds one call of a learner's function may take.
     quiet : bool
@@ -61,11 +64,13 @@ def check(what, *, only=None, assignment=None, full=False, runs=True, data_dir=N
 
     Returns
     -------
-    list of experiments.checker.report.Record
+    experiments.checker.report.Records
+        A list of :class:`~experiments.checker.report.Record` that a notebook shows
+        as a small table (not as a list of records).
     """
     from experiments.checker import core, loader, report
 
-    options = _options(only, assignment, full, runs, data_dir, time_limit, iterations)
+    options = _options(only, assignment, full, runs, data_dir, time_limit, iterations, revision)
     if isinstance(what, types.FunctionType):
         records = core.check_functions({what.__name__: what}, what.__globals__, options,
                                        path=getattr(what, "__module__", None) or "notebook")
@@ -74,11 +79,15 @@ def check(what, *, only=None, assignment=None, full=False, runs=True, data_dir=N
                              "name it as the assignment does")
     elif isinstance(what, dict):
         submission = loader.from_namespace(what)
-        records = core.check_functions(submission.functions, what, options, path="notebook")
+        records = core.check_functions(submission.functions, what, options, path="notebook",
+                                       submission=submission)
     else:
         return check_path(what, options=options, quiet=quiet, file=file)
+    records = report.Records(records)
     if not quiet:
-        print("\n".join(report.format_records(records)), file=file or sys.stdout)
+        out = file or sys.stdout
+        print("\n".join(report.format_records(records)) if records
+              else report.NOTHING_FOUND_HINT, file=out)
     return records
 
 
@@ -93,7 +102,7 @@ def check_path(path, options=None, quiet=False, file=None):
     from experiments.checker import core, loader, report
 
     options = options or _options(None, None, False, True, None, 10.0)
-    records = []
+    records = report.Records()
     files = loader.learner_files(path)
     for file_path in files:
         submission = loader.load(file_path)

@@ -21,6 +21,9 @@ def build_parser():
                                                  "deep_step_by_step", "deep_application"),
                         help="the assignment every function belongs to (default: inferred "
                              "from names and signatures)")
+    parser.add_argument("--revision", choices=("2017-18", "2019-20", "2021", "2024"),
+                        help="the course revision the notebook is (default: recognised from "
+                             "its helper imports and signatures)")
     parser.add_argument("--json", action="store_true", help="write the records as JSON")
     parser.add_argument("--full", action="store_true",
                         help="whole runs of the model functions at the course's length")
@@ -56,7 +59,7 @@ def main(argv=None):
     from experiments.checker.loader import LoadError
 
     options = _options(args.only, args.assignment, args.full, not args.no_runs, args.data_dir,
-                       args.time_limit, args.iterations)
+                       args.time_limit, args.iterations, args.revision)
     try:
         records = check_path(args.path, options=options, quiet=True)
     except LoadError as exc:

@@ -122,22 +122,18 @@ def _helper_modules():
     from scratch.course import deep_application as app
     from scratch.course import deep_step_by_step as step
     from scratch.course import logistic_regression as logreg
-    from scratch.initializers import initialize_parameters
 
     activations = {name: getattr(step, name)
                    for name in ("sigmoid", "relu", "sigmoid_backward", "relu_backward")}
     app_helpers = {name: getattr(step, name) for name in step.__all__}
 
-    def initialize_parameters_deep(layer_dims):
-        """dnn_app_utils_v3's version: reseeds 1, W = randn / sqrt(n_{l-1})."""
-        return initialize_parameters(layer_dims, init="course", scale="lecun", seed=1)
-
-    app_helpers["initialize_parameters_deep"] = initialize_parameters_deep
+    app_helpers["initialize_parameters_deep"] = app.initialize_parameters_deep
     app_helpers["predict"] = app.predict
     planar_helpers = {"sigmoid": logreg.sigmoid}
     return {
         "dnn_utils": activations,
         "dnn_utils_v2": activations,
+        "dnn_app_utils": app_helpers,
         "dnn_app_utils_v2": app_helpers,
         "dnn_app_utils_v3": app_helpers,
         "planar_utils": planar_helpers,
@@ -146,7 +142,7 @@ def _helper_modules():
 
 # Imported by the course's notebooks but only for their test cells, figures or data loading.
 SKIPPED_MODULE_PREFIXES = (
-    "testCases", "testcases", "public_tests", "test_utils", "lr_utils", "outputs",
+    "testCases", "testcases", "public_tests", "test_utils", "lr_utils", "outputs", "dlai_tools",
     "IPython", "google.colab",
 )
 

@@ -262,7 +262,11 @@ class Detected:
         """'judged as the 2019-20 revision (imports dnn_app_utils_v3; ...)'."""
         if self.forced:
             return f"judged as the {self.name} revision (as asked)"
-        clues = [text for text, fits in self.evidence if self.name in fits]
+        modules = [text[len("imports "):] for text, fits in self.evidence
+                   if self.name in fits and text.startswith("imports ")]
+        clues = ([f"imports {', '.join(modules)}"] if modules else []) + [
+            text for text, fits in self.evidence
+            if self.name in fits and not text.startswith("imports ")]
         why = f" ({'; '.join(clues)})" if clues else " (nothing in the file tells; the reference's)"
         text = f"judged as the {self.name} revision{why}"
         if self.mixed:
