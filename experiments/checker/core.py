@@ -125,6 +125,7 @@ class _Judge:
     def __init__(self, name, function, assignment, namespace, options, path, known_mistakes=(),
                  submission=None, revision=None, written=None, wrong_before=()):
         base = specs()[(assignment, name)]
+        self.revision = revision
         self.change = revisions.change(assignment, revision, name)
         self.spec = dataclasses.replace(
             base, params=self.change.params or base.params,
@@ -345,6 +346,12 @@ class _Judge:
             functions = {"propagate": self.function}
         else:
             functions = _learner_functions(self.namespace, self.spec.assignment, names)
+            for other in names:
+                change = revisions.change(self.spec.assignment, self.revision, other)
+                if change.adapt_args and other in (self.written or ()):
+                    # The learner's own, in its revision's form (compute_cost(A2, Y, parameters)).
+                    functions[other] = (lambda *args, f=functions[other], adapt=change.adapt_args:
+                                        f(*adapt(args)))
         shown = " and ".join(names)
         for case, outcome in zip(cases, outcomes):
             result = {}
@@ -570,7 +577,8 @@ def check_functions(functions, namespace, options=None, path="notebook", submiss
             with contextlib.suppress(TypeError, ValueError):
                 signatures[name] = tuple(inspect.signature(function).parameters)
         detected = revisions.detect(main, getattr(submission, "imports", None) or (),
-                                    signatures, forced=options.revision)
+                                    signatures, forced=options.revision,
+                                    markers=getattr(submission, "template_markers", None) or ())
     written = set(functions) if submission is not None else None
     records = []
     state = np.random.get_state()

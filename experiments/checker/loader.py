@@ -59,6 +59,9 @@ class Submission:
         Functions still the course's empty template (see :func:`_is_unwritten`).
     function_names : dict
         ``name -> set of str``: the names each function's code uses or binds.
+    template_markers : set of str
+        The course's template markers the file holds: "START CODE HERE" (up to
+        2020) and "YOUR CODE STARTS HERE" (since 2021); they tell revisions apart.
     """
 
     path: str
@@ -71,6 +74,7 @@ class Submission:
     unparsed_functions: dict = field(default_factory=dict)
     unwritten_functions: set = field(default_factory=set)
     function_names: dict = field(default_factory=dict)
+    template_markers: set = field(default_factory=set)
 
 
 # Where the course's templates put the learner's code: between these two markers
@@ -286,6 +290,8 @@ def load(path):
             continue
         where = f"cell {number}" if unit else os.path.basename(path)
         code = _strip_magics(source) if unit else source
+        submission.template_markers.update(
+            marker for marker in ("YOUR CODE STARTS HERE", "START CODE HERE") if marker in source)
         if code is None or not code.strip():
             continue
         try:

@@ -257,6 +257,7 @@ class Detected:
     evidence: list = field(default_factory=list)
     mixed: str = None
     forced: bool = False
+    alike: tuple = ()
 
     def line(self):
         """'judged as the 2019-20 revision (imports dnn_app_utils_v3; ...)'."""
@@ -268,7 +269,8 @@ class Detected:
             text for text, fits in self.evidence
             if self.name in fits and not text.startswith("imports ")]
         why = f" ({'; '.join(clues)})" if clues else " (nothing in the file tells; the reference's)"
-        text = f"judged as the {self.name} revision{why}"
+        names = " or ".join(self.alike) if len(self.alike) > 1 else self.name
+        text = f"judged as the {names} revision{why}"
         if self.mixed:
             text += f"; {self.mixed}"
         return text
@@ -298,7 +300,12 @@ def _signature_clues(assignment, signatures):
     return clues
 
 
-def detect(assignment, imports=(), signatures=None, forced=None):
+# The course's template markers: "### START CODE HERE ###" up to 2020, "# YOUR CODE STARTS
+# HERE" since 2021.
+_MARKERS = {"START CODE HERE": set(OLD), "YOUR CODE STARTS HERE": {"2021", "2024"}}
+
+
+def detect(assignment, imports=(), signatures=None, forced=None, markers=()):
     """The revision of ``assignment`` a file holds.
 
     Parameters
@@ -310,6 +317,8 @@ def detect(assignment, imports=(), signatures=None, forced=None):
         ``function name -> tuple of argument names`` of the functions it defines.
     forced : str, optional
         A revision the learner named (``--revision``).
+    markers : sequence of str
+        The template markers the file holds (:attr:`loader.Submission.template_markers`).
 
     Returns
     -------
@@ -326,14 +335,22 @@ def detect(assignment, imports=(), signatures=None, forced=None):
         if fits and top not in seen and len(fits) < len(REVISIONS):
             seen.add(top)
             evidence.append((f"imports {top}", set(fits)))
-    evidence += _signature_clues(assignment, signatures or {})
+    for clue in _signature_clues(assignment, signatures or {}):
+        if clue[0] not in [text for text, _ in evidence]:
+            evidence.append(clue)
+    for marker in sorted(markers):
+        evidence.append((f'"{marker}" templates', set(_MARKERS[marker])))
     if not evidence:
         return Detected(REFERENCE_REVISION)
     common = set(REVISIONS)
     for _, fits in evidence:
         common &= fits
     if common:
-        return Detected(_preferred(common), evidence)
+        chosen = _preferred(common)
+        # Revisions that fit equally and judge alike are named together.
+        alike = tuple(sorted(n for n in common
+                             if TABLE[(assignment, n)].changes == TABLE[(assignment, chosen)].changes))
+        return Detected(chosen, evidence, alike=alike)
     # The clues disagree: the revision most of them fit, and the mixture named.
     score = {name: sum(name in fits for _, fits in evidence) for name in REVISIONS}
     best = max(REVISIONS, key=lambda name: (score[name], name == REFERENCE_REVISION, name))
