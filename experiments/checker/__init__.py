@@ -43,13 +43,14 @@ def check(what, *, only=None, assignment=None, full=False, runs=True, data_dir=N
         ``basics``, ``logistic_regression``, ``planar``, ``deep_step_by_step`` or
         ``deep_application``; by default inferred from names and signatures.
     full : bool
-        Whole runs of the model functions at the course's length (default: a few
-        hundred iterations).
+        Whole runs of the model functions at the course's length, on all the cat
+        images (default: a few hundred iterations, the application's on 64 images).
     runs : bool
         Whole runs at all.
     iterations : int, optional
-        Iterations of the whole runs (default: 300 on the cat images, 2000 on the
-        flower; with ``full``, the course's 2000, 10000, 2500).
+        Iterations of the whole runs (default: 300 for logistic regression's model,
+        2000 on the flower, 200 on 64 of the cat images for the application's; with
+        ``full``, the course's 2000, 10000, 2500 on all the images).
     data_dir : str, optional
         Folder of the cat files (default ``$NNDL_DATA_DIR``, then ``./datasets``).
     revision : str, optional

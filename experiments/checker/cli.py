@@ -26,12 +26,14 @@ def build_parser():
                              "its helper imports and signatures)")
     parser.add_argument("--json", action="store_true", help="write the records as JSON")
     parser.add_argument("--full", action="store_true",
-                        help="whole runs of the model functions at the course's length")
+                        help="whole runs of the model functions at the course's length, on "
+                             "all the cat images")
     parser.add_argument("--no-runs", action="store_true",
                         help="skip the whole runs of the model functions")
     parser.add_argument("--iterations", type=int, metavar="N",
-                        help="iterations of the whole runs (default 300 on the cat images, "
-                             "2000 on the flower)")
+                        help="iterations of the whole runs (default 300 for logistic "
+                             "regression, 2000 on the flower, 200 on 64 cat images for the "
+                             "application)")
     parser.add_argument("--data-dir", metavar="DIR",
                         help="folder of the cat files (default $NNDL_DATA_DIR, then ./datasets)")
     parser.add_argument("--time-limit", type=float, default=10.0, metavar="SECONDS",

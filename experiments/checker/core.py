@@ -20,6 +20,7 @@ import dataclasses
 import difflib
 import inspect
 import io
+import re
 import time
 import warnings
 from dataclasses import dataclass
@@ -147,14 +148,31 @@ class _Judge:
     # -- helpers --
     def wrong(self, stage, message, mistake=None):
         if mistake is None:
-            callees = [n for n in self.wrong_before if n != self.spec.name and n not in message
-                       and self.calls(n)]
+            callees = [n for n in self.wrong_before if n != self.spec.name
+                       and not re.search(rf"\b{re.escape(n)}\b", message) and self.calls(n)]
             if callees:
                 message += (f" (it calls your {', '.join(callees)}, wrong above: "
                             "mend that first)")
         self.record.status, self.record.stage, self.record.message = WRONG, stage, message
         self.record.mistake = mistake
         return self.record
+
+    def arguments_reordered(self):
+        """A line when the function takes the course's arguments in another order, or None.
+
+        The course's tests pass them by position, so two swapped arguments get each
+        other's values there (a learning rate as the number of iterations).
+        """
+        try:
+            params = tuple(inspect.signature(self.function).parameters)
+        except (TypeError, ValueError):
+            return None
+        course = self.spec.params
+        if params == course or sorted(params) != sorted(course):
+            return None
+        return (f"takes its arguments in another order than the course's: {self.spec.name}("
+                f"{', '.join(params)}) where the course's is ({', '.join(course)}); the course's "
+                "tests pass them by position, so each gets the other's value")
 
     def calls(self, other):
         """Whether this function's code uses the name ``other`` (a callee of the learner's)."""
@@ -253,6 +271,9 @@ class _Judge:
         cases = spec.cases()
         if self.change.adapt_args:
             cases = [case._replace(args=self.change.adapt_args(case.args)) for case in cases]
+        reordered = self.arguments_reordered()
+        if reordered:
+            return self.wrong("interface", reordered)
         try:
             signature = inspect.signature(self.function)
             for case in cases:

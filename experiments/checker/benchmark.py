@@ -1,0 +1,73 @@
+"""How long the checker takes on a whole application notebook: the default against the former default.
+
+``python -m experiments.checker.benchmark [NOTEBOOK] [--repeats N]`` checks the
+notebook (default: the right application fixture) in one process, alternating
+
+* ``former``: the whole runs as they were, 300 iterations on all 209 cat images
+  in the loader's column-major layout, and
+* ``default``: the whole runs of today's default (200 iterations on the first 64
+  images, row-major),
+
+and prints each one's median seconds, their ratio, and that both verdicts agree.
+Needs the cat files (``NNDL_DATA_DIR``).
+"""
+
+import argparse
+import statistics
+import time
+from pathlib import Path
+from unittest import mock
+
+FIXTURE = (Path(__file__).resolve().parents[2] / "parity_tests" / "learner_fixtures"
+           / "right_deep_application.ipynb")
+
+
+def _former_data(kind, data_dir=None, runs="full"):
+    from experiments.checker import oracles
+
+    if oracles.RUNS[kind].data == "flower":
+        from scratch.data import make_flower
+
+        return make_flower()
+    from scratch.data import load_cat_dataset
+
+    return load_cat_dataset(data_dir)
+
+
+def _check(path, former):
+    from experiments.checker import check_path
+    from experiments.checker.core import Options
+
+    if former:
+        with mock.patch("experiments.checker.oracles.load_run_data", _former_data):
+            options = Options(runs="short", iterations=300)
+            start = time.perf_counter()
+            records = check_path(path, options=options, quiet=True)
+    else:
+        start = time.perf_counter()
+        records = check_path(path, options=Options(), quiet=True)
+    return time.perf_counter() - start, [(r.function, r.status) for r in records]
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebook", nargs="?", default=str(FIXTURE))
+    parser.add_argument("--repeats", type=int, default=1)
+    args = parser.parse_args(argv)
+    start = time.perf_counter()
+    import experiments.checker.core  # noqa: F401 - the imports, timed apart
+    print(f"imports: {time.perf_counter() - start:.1f} s")
+    seconds = {"former": [], "default": []}
+    verdicts = {}
+    for _ in range(args.repeats):
+        for name in ("former", "default"):
+            spent, verdicts[name] = _check(args.notebook, name == "former")
+            seconds[name].append(spent)
+            print(f"{name:8s} {spent:7.1f} s  {verdicts[name]}")
+    former, default = (statistics.median(seconds[n]) for n in ("former", "default"))
+    print(f"median: former {former:.1f} s, default {default:.1f} s, ratio {former / default:.1f}x; "
+          f"same verdicts: {verdicts['former'] == verdicts['default']}")
+
+
+if __name__ == "__main__":
+    main()
