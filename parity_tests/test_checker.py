@@ -360,15 +360,16 @@ def test_exit_codes(tmp_path, capsys):
     assert cli.main([str(FIXTURES / "right_deep_step_by_step.py"), "--no-runs"]) == 0
     out = capsys.readouterr().out
     assert out.strip().splitlines()[-1] == (
-        "check: 10 functions right, 0 wrong, 0 not checked; judged as the 2021 revision (imports "
+        "check: 10 functions right, 0 wrong, 0 not checked; judged as the 2021 or 2024 revision "
+        "(imports "
         "testCases, dnn_utils, public_tests; update_parameters(params, grads, learning_rate))")
 
     assert cli.main([str(FIXTURES / "deep_W_not_T.py"), "--only", "linear_backward"]) == 1
     out = capsys.readouterr().out
     assert out.splitlines() == [
         "linear_backward       wrong: dA_prev uses W where W.T belongs: dA_prev = np.dot(W.T, dZ)",
-        "check: 0 functions right, 1 wrong, 0 not checked; judged as the 2021 revision (imports "
-        "testCases, dnn_utils, public_tests)"]
+        "check: 0 functions right, 1 wrong, 0 not checked; judged as the 2021 or 2024 revision "
+        "(imports testCases, dnn_utils, public_tests)"]
 
     assert cli.main([str(tmp_path / "absent.ipynb")]) == 2
     assert capsys.readouterr().err.strip() == (
@@ -392,7 +393,7 @@ def test_json_output(capsys):
                       "assignment": "deep_step_by_step", "status": "wrong", "stage": "interface",
                       "message": raises["message"], "mistake": None, "notes": [],
                       "revision": "2021", "revision_note": raises["revision_note"]}
-    assert raises["revision_note"].startswith("judged as the 2021 revision (imports ")
+    assert raises["revision_note"].startswith("judged as the 2021 or 2024 revision (imports ")
     assert raises["message"].startswith("raises NotImplementedError")
 
 
@@ -547,7 +548,7 @@ REVISION_MISTAKES = [
      "        ### END CODE HERE ###\n        if print_cost and i % 100 == 0:\n            print (",
      "        parameters = update_parameters(parameters, grads, 0.0075)\n"
      "        ### END CODE HERE ###\n        if print_cost and i % 100 == 0:\n            print (",
-     "L_layer_model", "parameters"),
+     "L_layer_model", "it ignores its learning_rate argument"),
     ("app_2024.py", "            costs.append(cost)\n", "            costs.append(float(cost) * 2)\n",
      "two_layer_model", "costs"),
 ]

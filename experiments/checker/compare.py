@@ -134,7 +134,8 @@ def _pointer(e, g):
                 if abs(1 / c - round(1 / c)) < 1e-6 / abs(c) and abs(round(1 / c)) >= 2:
                     return (f"every entry is 1/{round(1 / c)} of the course's (a factor such as "
                             "m or 1/m missing or extra?)")
-                return f"every entry is {c:.4g} times the course's"
+                if e.size > 1:
+                    return f"every entry is {c:.4g} times the course's"
         if e.ndim == 2 and e.shape[0] == e.shape[1] and e.shape[0] > 1 and \
                 np.allclose(g, e.T, rtol=RTOL, atol=ATOL):
             return "it is the transpose of the course's (a .T missing or extra?)"

@@ -157,6 +157,28 @@ class _Judge:
         self.record.mistake = mistake
         return self.record
 
+    def ignored_argument(self, case, outcome):
+        """'it ignores its learning_rate argument' when another value changes nothing, or None.
+
+        Asked of the model functions only (a value written in where the argument belongs).
+        """
+        if not self.spec.run:
+            return None
+        args = list(case.args)
+        for name, factor in (("learning_rate", 3.0), ("num_iterations", 2)):
+            if name not in self.spec.params:
+                continue
+            index = self.spec.params.index(name)
+            if index >= len(args):
+                continue
+            changed = list(args)
+            changed[index] = type(args[index])(args[index] * factor)
+            probe, _, _ = self.call(case._replace(args=tuple(changed)))
+            if probe.ok and compare(outcome.value, probe.value) is None:
+                return (f"it ignores its {name} argument (another value gives the same result): "
+                        f"use {name} where a value is written in")
+        return None
+
     def arguments_reordered(self):
         """A line when the function takes the course's arguments in another order, or None.
 
@@ -340,10 +362,17 @@ class _Judge:
                 mistake = self.diagnosis(cases, outcomes, expected)
                 if mistake:
                     return self.wrong("values", mistake.message, mistake.key)
-                message = f"{difference.text} (on {case.label})"
+                pointer = (self.ignored_argument(case, outcome)
+                           or _layer_pointer(exp, outcome.value)
+                           or _step_pointer(spec, case, exp, outcome.value))
+                message = f"{pointer or difference.text} (on {case.label})"
                 right = _right_outputs(spec, exp, outcome.value)
                 if right:
                     message += f"; {', '.join(right)} right"
+                others = [w for w in _wrong_outputs(exp, outcome.value, _output_name(spec))
+                          if w != difference.where]
+                if others and right:
+                    message += f"; {', '.join(others)} differ{'s' if len(others) == 1 else ''} too"
                 return self.wrong("values", message)
 
         # 3. gradients
@@ -471,6 +500,77 @@ class _Judge:
         self.record.notes.append(f"same {'costs' if got else 'parameters'} as the reference "
                                  f"over {length}")
         return self.record
+
+
+def _wrong_outputs(expected, got, where):
+    """Names of the entries of a dict result that differ (``d["w"]``), in order."""
+    from experiments.checker.compare import child
+
+    if isinstance(expected, dict) and isinstance(got, dict):
+        name = where if where != "the result" else ""
+        return [child(name, k) for k in expected
+                if k in got and compare(expected[k], got[k], k) is not None]
+    return []
+
+
+def _layer_pointer(expected, got):
+    """Which layers' gradients differ, and where to look, for a dict of dW1, db1, ...; or None.
+
+    When the last layers are right and the ones below are wrong, the mistake is in the
+    step back from the last right layer: dZ[l] = W[l+1].T dZ[l+1] * g'(Z[l]).
+    """
+    if not (isinstance(expected, dict) and isinstance(got, dict)):
+        return None
+    layers = {}
+    for key in expected:
+        if key[:2] in ("dW", "db") and key[2:].isdigit() and key in got:
+            layers.setdefault(int(key[2:]), []).append(compare(expected[key], got[key], key) is None)
+    if len(layers) < 2:
+        return None
+    wrong = sorted(l for l, oks in layers.items() if not all(oks))
+    right = sorted(l for l, oks in layers.items() if all(oks))
+    if not wrong or not right or max(wrong) > min(right):
+        return None
+    k = max(wrong)
+    return (f"layer {k}'s gradients differ while layer {k + 1}'s are right: look at the step "
+            f"back to dZ{k} = np.dot(W{k + 1}.T, dZ{k + 1}) * g'(Z{k})")
+
+
+def _step_pointer(spec, case, expected, got):
+    """For an update: a parameter left as it was, or moved a multiple of the course's step."""
+    if spec.name != "update_parameters" or not (isinstance(expected, dict)
+                                                and isinstance(got, dict)):
+        return None
+    before = case.args[0]
+    for key in expected:
+        if key not in got or key not in before or compare(expected[key], got[key]) is None:
+            continue
+        old, e, g = (np.asarray(v, dtype=np.float64) for v in (before[key], expected[key], got[key]))
+        if e.shape != g.shape:
+            return None
+        if np.allclose(g, old):
+            return f'parameters["{key}"] is not updated: it comes back as it was passed in'
+        step_e, step_g = e - old, g - old
+        nonzero = np.abs(step_e) > 1e-12
+        if nonzero.any():
+            ratios = step_g[nonzero] / step_e[nonzero]
+            if np.allclose(ratios, ratios.flat[0], rtol=1e-6):
+                c = float(ratios.flat[0])
+                rate = ""
+                if "learning_rate" in spec.params:
+                    index = spec.params.index("learning_rate")
+                    value = case.args[index] if index < len(case.args) else None
+                    if value is None:
+                        default = spec.params and inspect.signature(
+                            getattr(reference(spec.assignment), spec.name)).parameters[
+                            "learning_rate"].default
+                        value = default if default is not inspect.Parameter.empty else None
+                    if value is not None:
+                        rate = (f": is learning_rate {c * value:g} where the course's is "
+                                f"{value:g}?")
+                return f'parameters["{key}"] moves {c:.4g} times the course\'s step{rate}'
+        return None
+    return None
 
 
 def _by_position(params, args, kwargs):
