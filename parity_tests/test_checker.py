@@ -585,3 +585,17 @@ def test_revision_can_be_named_and_mixing_is_said(tmp_path):
 
 def record_named(records, function):
     return next(r for r in records if r.function == function)
+
+
+def test_a_course_helper_s_complaint_is_put_as_what_the_learner_passed(tmp_path):
+    """initialize_parameters' arguments swapped: the line is about the call, not about A_prev."""
+    module = tmp_path / "swapped_init.py"
+    module.write_text((FIXTURES / "app_own_lecun_init.py").read_text().replace(
+        "    parameters = initialize_parameters(n_x, n_h, n_y)",
+        "    parameters = initialize_parameters(n_h, n_x, n_y)"))
+    verdict = record_named(check_path(module, options=QUICK, quiet=True), "two_layer_model")
+    assert verdict.status == "wrong"
+    assert verdict.message.startswith(
+        "what it passes to the course's linear_activation_forward does not fit together"), \
+        verdict.line()
+    assert "ShapeError" not in verdict.message

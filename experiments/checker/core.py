@@ -607,15 +607,17 @@ def _helper_refusal(error, written, name):
     ``"ShapeError: compute_cost: Y must have shape (4, 8), got (1, 8)"`` is the
     helper's complaint about what the learner's code passed it, not about Y.
     """
-    if not error or not error.startswith("ShapeError: "):
+    prefix = next((p for p in ("ShapeError: ", "scratch.errors.ShapeError: ")
+                   if error and error.startswith(p)), None)
+    if prefix is None:
         return None
-    helper, _, complaint = error[len("ShapeError: "):].partition(": ")
+    helper, _, complaint = error[len(prefix):].partition(": ")
     if not complaint or helper == name or (written is not None and helper in written) \
             or helper not in course_names():
         return None
-    return (f"it passes the course's {helper} (which it calls) arguments that do not fit "
-            f"each other: {complaint}; check the arrays it builds before that call "
-            "(a shape, an argument order)")
+    return (f"what it passes to the course's {helper} does not fit together ({complaint}): "
+            "check the arrays it builds before that call (a shape, an argument order); "
+            f"{helper} itself is the course's")
 
 
 _PROVIDED = None
