@@ -14,6 +14,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from experiments.checker import check, check_path, cli, core, mistakes, specs
@@ -599,3 +600,24 @@ def test_a_course_helper_s_complaint_is_put_as_what_the_learner_passed(tmp_path)
         "what it passes to the course's linear_activation_forward does not fit together"), \
         verdict.line()
     assert "ShapeError" not in verdict.message
+
+
+@pytest.mark.parametrize("got, words", [
+    (lambda e: e * 3, "every entry is 3 times the course's"),
+    (lambda e: -e, "wrong sign"),
+    (lambda e: e / 4, "1/4 of the course's"),
+    (lambda e: e + 0.5, "off by 0.5"),
+    (lambda e: np.where(e > 4, np.nan, e), "2 entries of 6 are NaN where the course's are finite"),
+    (lambda e: e * np.array([[1.0], [2.0]]), "row 1 of 2 differs"),
+    (lambda e: e * np.array([1.0, 2.0, 1.0]), "column 1 of 3 differs"),
+], ids=["factor", "sign", "fraction", "offset", "nan", "row", "column"])
+def test_a_differing_value_gets_the_most_specific_pointer(got, words):
+    from experiments.checker.compare import compare
+
+    expected = np.arange(1.0, 7.0).reshape(2, 3)
+    found = compare(expected, got(expected), "dW")
+    assert words in found.text and "max difference" not in found.text, found.text
+    square = np.random.RandomState(0).randn(3, 3)
+    assert "transpose" in compare(square, square.T, "dW").text
+    assert compare(0.5, float("nan"), "cost").text.endswith("(a log of 0, a division by 0 or an "
+                                                            "overflow?)")
