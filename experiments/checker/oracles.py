@@ -332,15 +332,13 @@ def load_run_data(kind, data_dir=None, runs="full"):
     from scratch.data import load_cat_dataset
 
     data = load_cat_dataset(data_dir)
-    m = SHORT_RUN_IMAGES if runs == "short" and kind in ("two_layer", "L_layer") else None
-    # Row-major copies: the same values as the course's X.T, and W @ X on them takes half
-    # the time (each model's time goes to W1 @ X with 12288 rows).
-    return types.SimpleNamespace(
-        X_train=np.ascontiguousarray(data.X_train[:, :m]),
-        Y_train=np.ascontiguousarray(data.Y_train[:, :m]),
-        X_test=np.ascontiguousarray(data.X_test), Y_test=np.ascontiguousarray(data.Y_test),
-        note=(f"the first {m} of the {data.X_train.shape[1]} training images; --full for all"
-              if m else None))
+    if runs == "short" and kind in ("two_layer", "L_layer"):
+        m = SHORT_RUN_IMAGES
+        return types.SimpleNamespace(
+            X_train=data.X_train[:, :m], Y_train=data.Y_train[:, :m], X_test=data.X_test,
+            Y_test=data.Y_test, note=f"the first {m} of the {data.X_train.shape[1]} training "
+                                     "images; --full for all")
+    return data
 
 
 def printed_costs(printed):
