@@ -331,6 +331,18 @@ def test_course_length_runs(fixture, cat_data_dir):
     assert all(r.notes and r.notes[0].startswith("same costs as the reference over") for r in runs)
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("fixture", ["right_deep_application.ipynb", "revisions/app_2019_20.py"])
+def test_application_default_runs_take_a_slice_of_the_cats(fixture, cat_data_dir):
+    """The default runs: 200 iterations on 64 images; a 2019-20 model's costs read from its printing."""
+    records = check_path(FIXTURES / fixture, options=Options(data_dir=str(cat_data_dir)),
+                         quiet=True)
+    assert [r.status for r in records] == ["right", "right"], [r.line() for r in records]
+    for r in records:
+        assert r.notes == ["same costs as the reference over 200 iterations on the cat images "
+                           "(the first 64 of the 209 training images; --full for all)"]
+
+
 # -- assignment inference ------------------------------------------------------------------------
 def test_shared_names_follow_the_rest_of_the_file():
     owners = specs.infer_assignments({"compute_cost": lambda AL, Y: 0, "L_model_forward": None})
