@@ -3,8 +3,10 @@
 ``python -m experiments.checker.benchmark [NOTEBOOK] [--repeats N]`` checks the
 notebook (default: the right application fixture) in one process, alternating
 
-* ``former``: the whole runs as they were, 300 iterations on all 209 cat images, and
-* ``default``: the whole runs of today's default (200 iterations on the first 64),
+* ``former``: the whole runs as they were, 300 iterations on all 209 cat images
+  with BLAS's own number of threads, and
+* ``default``: the whole runs of today's default (200 iterations on the first 64,
+  one BLAS thread),
 
 and prints each one's median wall and CPU seconds (CPU time, all threads, is the
 steadier figure on a shared machine), their ratios, and that both verdicts agree.
@@ -38,7 +40,8 @@ def _check(path, former):
     from experiments.checker.core import Options
 
     if former:
-        with mock.patch("experiments.checker.oracles.load_run_data", _former_data):
+        with mock.patch("experiments.checker.oracles.load_run_data", _former_data), \
+                mock.patch("experiments.checker.core.WHOLE_RUN_BLAS_THREADS", None):
             options = Options(runs="short", iterations=300)
             start, cpu = time.perf_counter(), time.process_time()
             records = check_path(path, options=options, quiet=True)
