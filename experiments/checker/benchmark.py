@@ -1,4 +1,4 @@
-"""How long the checker takes on a whole application notebook: the default against the former default.
+"""How long the checker takes on a whole application notebook: the default against the former.
 
 ``python -m experiments.checker.benchmark [NOTEBOOK] [--repeats N]`` checks the
 notebook (default: the right application fixture) in one process, alternating

@@ -86,7 +86,7 @@ def _numbers(where, expected, got):
             text += " (a log of 0, a division by 0 or an overflow?)"
         elif pointer and "wrong sign" in pointer:
             text += " (the wrong sign)"
-        elif pointer and "times the course's" in pointer or pointer and " of the course's" in pointer:
+        elif pointer and ("times the course's" in pointer or " of the course's" in pointer):
             text += f" ({pointer.replace('every entry is ', '')})"
     elif pointer:
         text = f"{where} {e.shape} differs: {pointer}"

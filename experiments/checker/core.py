@@ -131,7 +131,8 @@ class _Judge:
         self.spec = dataclasses.replace(
             base, params=self.change.params or base.params,
             outputs=self.change.outputs or base.outputs,
-            keeps_args=base.keeps_args if self.change.keeps_args is None else self.change.keeps_args)
+            keeps_args=(base.keeps_args if self.change.keeps_args is None
+                        else self.change.keeps_args))
         reference_function = getattr(reference(assignment), name)
         self.reference = (self.change.reference(reference_function) if self.change.reference
                           else reference_function)
@@ -528,7 +529,8 @@ def _layer_pointer(expected, got):
     layers = {}
     for key in expected:
         if key[:2] in ("dW", "db") and key[2:].isdigit() and key in got:
-            layers.setdefault(int(key[2:]), []).append(compare(expected[key], got[key], key) is None)
+            same = compare(expected[key], got[key], key) is None
+            layers.setdefault(int(key[2:]), []).append(same)
     if len(layers) < 2:
         return None
     wrong = sorted(l for l, oks in layers.items() if not all(oks))
@@ -549,7 +551,8 @@ def _step_pointer(spec, case, expected, got):
     for key in expected:
         if key not in got or key not in before or compare(expected[key], got[key]) is None:
             continue
-        old, e, g = (np.asarray(v, dtype=np.float64) for v in (before[key], expected[key], got[key]))
+        old, e, g = (np.asarray(v, dtype=np.float64)
+                     for v in (before[key], expected[key], got[key]))
         if e.shape != g.shape:
             return None
         if np.allclose(g, old):

@@ -348,8 +348,8 @@ def detect(assignment, imports=(), signatures=None, forced=None, markers=()):
     if common:
         chosen = _preferred(common)
         # Revisions that fit equally and judge alike are named together.
-        alike = tuple(sorted(n for n in common
-                             if TABLE[(assignment, n)].changes == TABLE[(assignment, chosen)].changes))
+        changes = TABLE[(assignment, chosen)].changes
+        alike = tuple(sorted(n for n in common if TABLE[(assignment, n)].changes == changes))
         return Detected(chosen, evidence, alike=alike)
     # The clues disagree: the revision most of them fit, and the mixture named.
     score = {name: sum(name in fits for _, fits in evidence) for name in REVISIONS}
