@@ -14,6 +14,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from experiments.checker import check, check_path, cli, core, mistakes, specs
@@ -215,19 +216,25 @@ def test_cell_that_does_not_parse_is_reported_and_the_rest_checked():
     assert [p.message for p in problems] == [
         "cell 12 does not parse (line 3: expected ':'); its definitions were not checked"]
     by_name = {r.function: r for r in records if r.function}
-    assert "linear_forward" not in by_name
+    # The function whose cell does not parse gets its own line, and is wrong (exit 1).
+    assert by_name["linear_forward"].status == "wrong"
+    assert by_name["linear_forward"].message.startswith("cell 12 does not parse")
     assert by_name["linear_backward"].status == "right"
     assert by_name["L_model_forward"].status == "not checked"
-    assert "it needs linear_forward" in by_name["L_model_forward"].message
+    assert ("it needs linear_forward, whose cell 12 does not parse"
+            in by_name["L_model_forward"].message)
 
 
 def test_functions_that_raise_give_the_exception_and_where():
     raises = record("broken_raises.ipynb", "compute_cost")
     assert raises.status == "wrong"
     assert raises.message.startswith("raises NotImplementedError: compute_cost (cell 21, line 5)")
+    # m is bound nowhere in the file: the function's own mistake, not a missing cell.
     undefined = record("broken_raises.ipynb", "linear_backward")
-    assert undefined.status == "not checked"
-    assert "it needs m" in undefined.message and "(cell 24, line 5)" in undefined.message
+    assert undefined.status == "wrong"
+    assert undefined.message.startswith("raises NameError: name 'm' is not defined (cell 24, line 5)")
+    caller = record("broken_raises.ipynb", "linear_activation_backward")
+    assert caller.status == "wrong" and "it calls your linear_backward" in caller.message
 
 
 def test_function_that_never_returns_is_stopped():
@@ -324,6 +331,18 @@ def test_course_length_runs(fixture, cat_data_dir):
     assert all(r.notes and r.notes[0].startswith("same costs as the reference over") for r in runs)
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("fixture", ["right_deep_application.ipynb", "revisions/app_2019_20.py"])
+def test_application_default_runs_take_a_slice_of_the_cats(fixture, cat_data_dir):
+    """The default runs: 200 iterations on 64 images; a 2019-20 model's costs read from its printing."""
+    records = check_path(FIXTURES / fixture, options=Options(data_dir=str(cat_data_dir)),
+                         quiet=True)
+    assert [r.status for r in records] == ["right", "right"], [r.line() for r in records]
+    for r in records:
+        assert r.notes == ["same costs as the reference over 200 iterations on the cat images "
+                           "(the first 64 of the 209 training images; --full for all)"]
+
+
 # -- assignment inference ------------------------------------------------------------------------
 def test_shared_names_follow_the_rest_of_the_file():
     owners = specs.infer_assignments({"compute_cost": lambda AL, Y: 0, "L_model_forward": None})
@@ -353,13 +372,17 @@ def test_initialize_parameters_alone_is_told_apart_by_its_behaviour(tmp_path):
 def test_exit_codes(tmp_path, capsys):
     assert cli.main([str(FIXTURES / "right_deep_step_by_step.py"), "--no-runs"]) == 0
     out = capsys.readouterr().out
-    assert out.strip().splitlines()[-1] == "check: 10 functions right, 0 wrong, 0 not checked"
+    assert out.strip().splitlines()[-1] == (
+        "check: 10 functions right, 0 wrong, 0 not checked; judged as the 2021 or 2024 revision "
+        "(imports "
+        "testCases, dnn_utils, public_tests; update_parameters(params, grads, learning_rate))")
 
     assert cli.main([str(FIXTURES / "deep_W_not_T.py"), "--only", "linear_backward"]) == 1
     out = capsys.readouterr().out
     assert out.splitlines() == [
         "linear_backward       wrong: dA_prev uses W where W.T belongs: dA_prev = np.dot(W.T, dZ)",
-        "check: 0 functions right, 1 wrong, 0 not checked"]
+        "check: 0 functions right, 1 wrong, 0 not checked; judged as the 2021 or 2024 revision "
+        "(imports testCases, dnn_utils, public_tests)"]
 
     assert cli.main([str(tmp_path / "absent.ipynb")]) == 2
     assert capsys.readouterr().err.strip() == (
@@ -377,11 +400,13 @@ def test_exit_codes(tmp_path, capsys):
 def test_json_output(capsys):
     assert cli.main([str(FIXTURES / "broken_raises.ipynb"), "--json", "--no-runs"]) == 1
     records = json.loads(capsys.readouterr().out)
-    assert {r["status"] for r in records} == {"right", "wrong", "not checked"}
+    assert {r["status"] for r in records} == {"right", "wrong"}
     raises = next(r for r in records if r["function"] == "compute_cost")
     assert raises == {"file": str(FIXTURES / "broken_raises.ipynb"), "function": "compute_cost",
                       "assignment": "deep_step_by_step", "status": "wrong", "stage": "interface",
-                      "message": raises["message"], "mistake": None, "notes": []}
+                      "message": raises["message"], "mistake": None, "notes": [],
+                      "revision": "2021", "revision_note": raises["revision_note"]}
+    assert raises["revision_note"].startswith("judged as the 2021 or 2024 revision (imports ")
     assert raises["message"].startswith("raises NotImplementedError")
 
 
@@ -407,7 +432,7 @@ def test_folder_reports_each_file(tmp_path, capsys):
     assert cli.main([str(tmp_path)]) == 1
     lines = capsys.readouterr().out.splitlines()
     assert f"{tmp_path / 'basics_L1_no_abs.ipynb'}:" in lines
-    assert lines[-1] == "check: 15 functions right, 1 wrong, 0 not checked"
+    assert lines[-1].startswith("check: 15 functions right, 1 wrong, 0 not checked; judged as ")
 
 
 def test_load_errors(tmp_path):
@@ -415,3 +440,196 @@ def test_load_errors(tmp_path):
     bad.write_text("{not json")
     with pytest.raises(LoadError, match="not a Jupyter notebook"):
         load(bad)
+
+
+# -- verdicts that must be true -------------------------------------------------------------------
+def test_application_helpers_are_judged_as_the_application_defines_them():
+    """Its own initialize_parameters_deep written as the helper module's (randn / sqrt) is right."""
+    records = records_of("app_own_lecun_init.py")
+    assert [(r.function, r.status) for r in records] == [
+        ("initialize_parameters_deep", "right"), ("two_layer_model", "right"),
+        ("L_layer_model", "right")]
+    assert record("app_own_lecun_init.py", "initialize_parameters_deep").assignment == \
+        "deep_application"
+
+
+def test_a_name_error_on_a_typo_is_the_function_s_own_mistake():
+    verdict = record("logreg_optimize_typo.py", "optimize")
+    assert verdict.status == "wrong"
+    assert verdict.message.startswith("raises NameError: name 'dW' is not defined")
+    assert verdict.message.endswith("did you mean 'dw'?")
+    caller = record("logreg_optimize_typo.py", "model")
+    assert caller.status == "wrong" and "it calls your optimize" in caller.message
+
+
+def test_a_graded_cell_that_does_not_parse_gives_its_function_a_line_and_exit_1(capsys):
+    path = FIXTURES / "planar_cost_does_not_parse.ipynb"
+    assert cli.main([str(path), "--no-runs"]) == 1
+    out = capsys.readouterr().out
+    line = next(l for l in out.splitlines() if l.startswith("compute_cost "))
+    assert "wrong: cell 15 does not parse (line 6" in line
+    assert record("planar_cost_does_not_parse.ipynb", "nn_model").status == "not checked"
+
+
+def test_an_empty_template_is_not_written_yet(capsys):
+    records = records_of("planar_empty_template.ipynb")
+    assert len(records) == 8
+    assert all((r.status, r.message) == ("not checked", "not written yet") for r in records)
+
+
+def test_a_course_name_from_another_assignment_is_a_helper_here():
+    records = records_of("logreg_own_image2vector.py")
+    helper = record("logreg_own_image2vector.py", "image2vector")
+    assert helper.status == "not checked" and helper.message.startswith("a helper here")
+    assert all(r.status == "right" for r in records if r.function != "image2vector")
+    assert cli.main([str(FIXTURES / "logreg_own_image2vector.py"), "--no-runs"]) == 0
+
+
+def test_model_functions_are_called_by_position_and_an_extra_cost_shows():
+    swapped = record("app_two_layer_swapped_args.py", "two_layer_model")
+    assert swapped.status == "wrong" and "in another order" in swapped.message
+    extra = record("app_costs_extra_last.py", "L_layer_model")
+    assert extra.status == "wrong" and "costs has 4 entries; the course's has 3" in extra.message
+    assert record("app_costs_extra_last.py", "two_layer_model").status == "right"
+
+
+def test_printing_is_not_graded(tmp_path):
+    """An nn_model printing its costs in a format of its own is judged on its parameters."""
+    [verdict] = check_path(FIXTURES / "planar_prints_own_format.py", options=Options(
+        only=("nn_model",), iterations=300, time_limit=10.0), quiet=True)
+    assert verdict.status == "right", verdict.line()
+    assert any("its returned parameters were compared" in note for note in verdict.notes)
+
+
+def test_a_mistake_in_a_function_the_learner_did_not_write_is_never_named(tmp_path):
+    """two_layer_model never reading b1, b2 back: its own line, not linear_forward's mistake."""
+    source = (FIXTURES / "right_deep_application.ipynb").read_text()
+    cells = [c for c in json.loads(source)["cells"] if c["cell_type"] == "code"]
+    two = next("".join(c["source"]) for c in cells if "def two_layer_model" in "".join(c["source"]))
+    module = tmp_path / "stale_biases.py"
+    module.write_text("import numpy as np\nfrom dnn_app_utils_v3 import *\n\n" + two.replace(
+        '        b1 = parameters["b1"]\n        W2 = parameters["W2"]\n        b2 = parameters["b2"]\n'
+        '        if print_cost', '        W2 = parameters["W2"]\n        if print_cost'))
+    [verdict] = check_path(module, options=QUICK, quiet=True)
+    assert verdict.status == "wrong"
+    assert verdict.mistake is None or verdict.mistake.startswith("two_layer_model/"), verdict.line()
+    assert "linear_forward" not in verdict.message
+
+
+def test_notebook_output_is_a_table_and_a_hint_when_nothing_is_found(capsys):
+    from scratch.course import deep_step_by_step
+
+    records = check(deep_step_by_step.linear_backward, runs=False, quiet=True)
+    assert repr(records).startswith("check: 1 function right, 0 wrong, 0 not checked")
+    html = records._repr_html_()
+    assert "<table>" in html and "<code>linear_backward</code>" in html and "right" in html
+    nothing = check({"__name__": "__main__"}, runs=False)
+    assert nothing == [] and "run the cells that define them first" in repr(nothing)
+    assert "run the cells that define them first" in capsys.readouterr().out
+    assert "run the cells" in nothing._repr_html_()
+
+
+# -- revisions ----------------------------------------------------------------------------------
+REVISIONS = FIXTURES / "revisions"
+
+
+@pytest.mark.parametrize("fixture, revision", [
+    ("logreg_2017_18.py", "2017-18 or 2019-20"), ("planar_2019_20.py", "2017-18 or 2019-20"),
+    ("step_2017_18.py", "2017-18"), ("app_2019_20.py", "2019-20"),
+    ("logreg_2024.py", "2021 or 2024"), ("planar_2024.ipynb", "2021 or 2024"),
+    ("step_2024.py", "2024"), ("app_2024.py", "2024"), ("basics_2017_18.py", "2017-18 or 2019-20"),
+])
+def test_each_revision_is_recognised_and_judged_right(fixture, revision):
+    records = check_path(REVISIONS / fixture, options=QUICK, quiet=True)
+    assert len(records) >= 2
+    assert all(r.status == "right" for r in records), [r.line() for r in records
+                                                       if r.status != "right"]
+    assert records[0].revision_note.startswith(f"judged as the {revision} revision")
+
+
+# (fixture, the line changed, what it becomes, the function then wrong, words of its line)
+REVISION_MISTAKES = [
+    ("logreg_2017_18.py", "    dw = 1 / m * np.dot(X, (A - Y).T)\n", "    dw = np.dot(X, (A - Y).T)\n",
+     "propagate", "every entry is 3 times the course's"),
+    ("planar_2019_20.py", "    cost = - np.sum(logprobs) / m\n", "    cost = - np.sum(logprobs)\n",
+     "compute_cost", "1/m"),
+    ("planar_2019_20.py", "    np.random.seed(2) #", "    np.random.seed(1) #",
+     "initialize_parameters", "W1"),
+    ("step_2017_18.py", "learning_rate * grads[\"dW\" + str(l+1)]", "learning_rate * grads[\"dW\" + str(l)]",
+     "update_parameters", ""),
+    ("app_2019_20.py", "        parameters = update_parameters(parameters, grads, learning_rate)\n"
+     "        ### END CODE HERE ###\n        if print_cost and i % 100 == 0:\n            print (",
+     "        parameters = update_parameters(parameters, grads, 0.0075)\n"
+     "        ### END CODE HERE ###\n        if print_cost and i % 100 == 0:\n            print (",
+     "L_layer_model", "it ignores its learning_rate argument"),
+    ("app_2024.py", "            costs.append(cost)\n", "            costs.append(float(cost) * 2)\n",
+     "two_layer_model", "costs"),
+]
+
+
+@pytest.mark.parametrize("fixture, old, new, function, words", REVISION_MISTAKES,
+                         ids=[f"{m[0]}:{m[3]}" for m in REVISION_MISTAKES])
+def test_a_mistake_in_an_older_or_newer_revision_is_wrong(tmp_path, fixture, old, new, function,
+                                                          words):
+    text = (REVISIONS / fixture).read_text()
+    assert old in text
+    changed = tmp_path / fixture
+    changed.write_text(text.replace(old, new, 1))
+    records = check_path(changed, options=QUICK, quiet=True)
+    verdict = next(r for r in records if r.function == function)
+    assert verdict.status == "wrong", verdict.line()
+    assert words in verdict.message, verdict.line()
+    original = {r.function: r.revision for r in check_path(REVISIONS / fixture, options=QUICK,
+                                                             quiet=True)}
+    assert verdict.revision == original[function]
+
+
+def test_revision_can_be_named_and_mixing_is_said(tmp_path):
+    records = check_path(REVISIONS / "planar_2019_20.py",
+                         options=Options(runs=None, time_limit=2.0, revision="2021"), quiet=True)
+    assert records[0].revision_note == "judged as the 2021 revision (as asked)"
+    assert record_named(records, "compute_cost").status == "wrong"
+    mixed = tmp_path / "mixed.py"
+    mixed.write_text((REVISIONS / "planar_2019_20.py").read_text()
+                     + "\nfrom public_tests import *\n")
+    note = check_path(mixed, options=QUICK, quiet=True)[0].revision_note
+    assert "it mixes revisions" in note
+
+
+def record_named(records, function):
+    return next(r for r in records if r.function == function)
+
+
+def test_a_course_helper_s_complaint_is_put_as_what_the_learner_passed(tmp_path):
+    """initialize_parameters' arguments swapped: the line is about the call, not about A_prev."""
+    module = tmp_path / "swapped_init.py"
+    module.write_text((FIXTURES / "app_own_lecun_init.py").read_text().replace(
+        "    parameters = initialize_parameters(n_x, n_h, n_y)",
+        "    parameters = initialize_parameters(n_h, n_x, n_y)"))
+    verdict = record_named(check_path(module, options=QUICK, quiet=True), "two_layer_model")
+    assert verdict.status == "wrong"
+    assert verdict.message.startswith(
+        "what it passes to the course's linear_activation_forward does not fit together"), \
+        verdict.line()
+    assert "ShapeError" not in verdict.message
+
+
+@pytest.mark.parametrize("got, words", [
+    (lambda e: e * 3, "every entry is 3 times the course's"),
+    (lambda e: -e, "wrong sign"),
+    (lambda e: e / 4, "1/4 of the course's"),
+    (lambda e: e + 0.5, "off by 0.5"),
+    (lambda e: np.where(e > 4, np.nan, e), "2 entries of 6 are NaN where the course's are finite"),
+    (lambda e: e * np.array([[1.0], [2.0]]), "row 1 of 2 differs"),
+    (lambda e: e * np.array([1.0, 2.0, 1.0]), "column 1 of 3 differs"),
+], ids=["factor", "sign", "fraction", "offset", "nan", "row", "column"])
+def test_a_differing_value_gets_the_most_specific_pointer(got, words):
+    from experiments.checker.compare import compare
+
+    expected = np.arange(1.0, 7.0).reshape(2, 3)
+    found = compare(expected, got(expected), "dW")
+    assert words in found.text and "max difference" not in found.text, found.text
+    square = np.random.RandomState(0).randn(3, 3)
+    assert "transpose" in compare(square, square.T, "dW").text
+    assert compare(0.5, float("nan"), "cost").text.endswith("(a log of 0, a division by 0 or an "
+                                                            "overflow?)")

@@ -790,6 +790,7 @@ SIGNATURES = {
         "update_parameters": "(params, grads, learning_rate)",
     },
     deep_application: {
+        "initialize_parameters_deep": "(layer_dims)",
         "two_layer_model": "(X, Y, layers_dims, learning_rate=0.0075, num_iterations=3000, "
                            "print_cost=False)",
         "L_layer_model": "(X, Y, layers_dims, learning_rate=0.0075, num_iterations=3000, "

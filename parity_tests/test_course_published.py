@@ -83,3 +83,26 @@ def test_L_layer_model_on_the_cats(cats, capsys):
     deep_application.predict(cats.X_test, cats.Y_test, params)
     train, test = (float(line.split()[1]) for line in capsys.readouterr().out.splitlines())
     assert train == pytest.approx(0.9856459330143539) and test == pytest.approx(0.8)
+
+
+def test_model_takes_a_rank_1_Y_test_as_the_course_s_tests_pass_it():
+    # The course's own test of model passes Y_test of shape (m_test,), which its model accepts.
+    rs = np.random.RandomState(0)
+    X, X_test = rs.randn(5, 10), rs.randn(5, 3)
+    Y, Y_test = np.array([[1, 0, 0, 1, 0, 1, 0, 1, 0, 0]]), np.array([0, 1, 0])
+    d = logistic_regression.model(X, Y, X_test, Y_test, num_iterations=50, learning_rate=0.01)
+    d_2d = logistic_regression.model(X, Y, X_test, Y_test[None, :], num_iterations=50,
+                                     learning_rate=0.01)
+    for key in ("costs", "Y_prediction_test", "Y_prediction_train", "w", "b"):
+        np.testing.assert_array_equal(np.asarray(d[key]), np.asarray(d_2d[key]), err_msg=key)
+    assert d["Y_prediction_test"].shape == (1, 3)
+
+
+def test_compute_cost_takes_a_rank_1_A2_as_the_2024_tests_pass_it():
+    # The 2024 revision's test of compute_cost passes A2 of shape (m,) with Y of shape (1, m).
+    A2 = np.array([0.5002307, 0.49985831, 0.50023963])
+    Y = np.array([[1, 0, 0]])
+    cost = planar.compute_cost(A2, Y)
+    assert type(cost) is float
+    assert cost == planar.compute_cost(A2[None, :], Y)
+    assert cost == pytest.approx(0.6930587610394646, rel=1e-12)

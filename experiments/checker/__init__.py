@@ -39,7 +39,7 @@ def validate_options(time_limit=10.0, iterations=None, jobs=None):
             raise ValueError(f"{name} must be a positive integer, got {value!r}")
 
 
-def _options(only, assignment, full, runs, data_dir, time_limit, iterations=None):
+def _options(only, assignment, full, runs, data_dir, time_limit, iterations=None, revision=None):
     from experiments.checker.core import Options
 
     validate_options(time_limit, iterations)
@@ -47,11 +47,11 @@ def _options(only, assignment, full, runs, data_dir, time_limit, iterations=None
         only = (only,)
     return Options(only=tuple(only) if only else None, assignment=assignment,
                    runs="full" if full else ("short" if runs else None), data_dir=data_dir,
-                   time_limit=time_limit, iterations=iterations)
+                   time_limit=time_limit, iterations=iterations, revision=revision)
 
 
 def check(what, *, only=None, assignment=None, full=False, runs=True, data_dir=None,
-          time_limit=10.0, iterations=None, quiet=False, file=None):
+          time_limit=10.0, iterations=None, revision=None, quiet=False, file=None):
     """Judge course functions and print one line per function, then a summary.
 
     Parameters
@@ -66,15 +66,19 @@ def check(what, *, only=None, assignment=None, full=False, runs=True, data_dir=N
         ``basics``, ``logistic_regression``, ``planar``, ``deep_step_by_step`` or
         ``deep_application``; by default inferred from names and signatures.
     full : bool
-        Whole runs of the model functions at the course's length (default: a few
-        hundred iterations).
+        Whole runs of the model functions at the course's length, on all the cat
+        images (default: a few hundred iterations, the application's on 64 images).
     runs : bool
         Whole runs at all.
     iterations : int, optional
-        Iterations of the whole runs (default: 300 on the cat images, 2000 on the
-        flower; with ``full``, the course's 2000, 10000, 2500).
+        Iterations of the whole runs (default: 300 for logistic regression's model,
+        2000 on the flower, 200 on 64 of the cat images for the application's; with
+        ``full``, the course's 2000, 10000, 2500 on all the images).
     data_dir : str, optional
         Folder of the cat files (default ``$NNDL_DATA_DIR``, then ``./datasets``).
+    revision : str, optional
+        The course revision the notebook is ("2017-18", "2019-20", "2021", "2024");
+        by default recognised from its imports and signatures.
     time_limit : float
         Seconds one call of a learner's function may take.
     quiet : bool
@@ -84,7 +88,9 @@ def check(what, *, only=None, assignment=None, full=False, runs=True, data_dir=N
 
     Returns
     -------
-    list of experiments.checker.report.Record
+    experiments.checker.report.Records
+        A list of :class:`~experiments.checker.report.Record` that a notebook shows
+        as a small table (not as a list of records).
 
     Raises
     ------
@@ -100,7 +106,7 @@ def check(what, *, only=None, assignment=None, full=False, runs=True, data_dir=N
     """
     from experiments.checker import core, loader, report
 
-    options = _options(only, assignment, full, runs, data_dir, time_limit, iterations)
+    options = _options(only, assignment, full, runs, data_dir, time_limit, iterations, revision)
     if isinstance(what, types.FunctionType):
         records = core.check_functions({what.__name__: what}, what.__globals__, options,
                                        path=getattr(what, "__module__", None) or "notebook")
@@ -109,11 +115,15 @@ def check(what, *, only=None, assignment=None, full=False, runs=True, data_dir=N
                              "name it as the assignment does")
     elif isinstance(what, dict):
         submission = loader.from_namespace(what)
-        records = core.check_functions(submission.functions, what, options, path="notebook")
+        records = core.check_functions(submission.functions, what, options, path="notebook",
+                                       submission=submission)
     else:
         return check_path(what, options=options, quiet=quiet, file=file)
+    records = report.Records(records)
     if not quiet:
-        print("\n".join(report.format_records(records)), file=file or sys.stdout)
+        out = file or sys.stdout
+        print("\n".join(report.format_records(records)) if records
+              else report.NOTHING_FOUND_HINT, file=out)
     return records
 
 
@@ -136,7 +146,7 @@ def check_path(path, options=None, quiet=False, file=None, limits=None):
     options = options or _options(None, None, False, True, None, 10.0)
     validate_options(options.time_limit, options.iterations)
     limits = dataclasses.replace(limits or sandbox.Limits(), time_limit=options.time_limit)
-    records = []
+    records = report.Records()
     files = loader.learner_files(path)
     for file_path in files:
         with loader.load(file_path, limits) as submission:

@@ -26,14 +26,19 @@ def build_parser():
                                                  "deep_step_by_step", "deep_application"),
                         help="the assignment every function belongs to (default: inferred "
                              "from names and signatures)")
+    parser.add_argument("--revision", choices=("2017-18", "2019-20", "2021", "2024"),
+                        help="the course revision the notebook is (default: recognised from "
+                             "its helper imports and signatures)")
     parser.add_argument("--json", action="store_true", help="write the records as JSON")
     parser.add_argument("--full", action="store_true",
-                        help="whole runs of the model functions at the course's length")
+                        help="whole runs of the model functions at the course's length, on "
+                             "all the cat images")
     parser.add_argument("--no-runs", action="store_true",
                         help="skip the whole runs of the model functions")
     parser.add_argument("--iterations", type=int, metavar="N",
-                        help="iterations of the whole runs (default 300 on the cat images, "
-                             "2000 on the flower)")
+                        help="iterations of the whole runs (default 300 for logistic "
+                             "regression, 2000 on the flower, 200 on 64 cat images for the "
+                             "application)")
     parser.add_argument("--data-dir", metavar="DIR",
                         help="folder of the cat files (default $NNDL_DATA_DIR, then ./datasets)")
     parser.add_argument("--time-limit", type=float, default=10.0, metavar="SECONDS",
@@ -112,7 +117,7 @@ def main(argv=None):
         return _main_class(args)
 
     options = _options(args.only, args.assignment, args.full, not args.no_runs, args.data_dir,
-                       args.time_limit, args.iterations)
+                       args.time_limit, args.iterations, args.revision)
     try:
         records = check_path(args.path, options=options, quiet=True)
     except LoadError as exc:

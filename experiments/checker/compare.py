@@ -78,17 +78,91 @@ def _numbers(where, expected, got):
         return Difference("type", where, f"{where} is {_describe(got)}, not numbers")
     if np.allclose(g, e, rtol=RTOL, atol=ATOL, equal_nan=True):
         return None
-    with np.errstate(invalid="ignore"):
+    with np.errstate(invalid="ignore", over="ignore"):
         diff = np.abs(g - e)
     diff = np.where(np.isnan(diff), np.inf, diff)
     biggest = float(np.max(diff)) if diff.size else 0.0
     scale = float(np.max(np.abs(e))) if e.size else 0.0
+    pointer = _pointer(e, g)
     if e.ndim == 0:
         text = f"{where} is {float(g):.6g}; the course's is {float(e):.6g}"
+        if pointer and "where the course's are finite" in pointer:
+            text += " (a log of 0, a division by 0 or an overflow?)"
+        elif pointer and "wrong sign" in pointer:
+            text += " (the wrong sign)"
+        elif pointer and ("times the course's" in pointer or " of the course's" in pointer):
+            text += f" ({pointer.replace('every entry is ', '')})"
+    elif pointer:
+        text = f"{where} {e.shape} differs: {pointer}"
     else:
         text = (f"{where} {e.shape} differs: max difference {biggest:.3g} "
                 f"(the course's largest entry is {scale:.3g})")
     return Difference("value", where, text, biggest)
+
+
+def _plural(count, noun):
+    return f"{count} {noun}" + ("" if count == 1 else "s")
+
+
+def _indices(indices, limit=4):
+    shown = ", ".join(str(int(i)) for i in indices[:limit])
+    return shown + (", ..." if len(indices) > limit else "")
+
+
+def _pointer(e, g):
+    """The most specific thing to say about two same-shape arrays whose values differ, or None.
+
+    NaN or infinite entries; one factor throughout (a sign, m, 1/m); a transpose;
+    one offset throughout; the rows, columns or entries that differ.
+    """
+    with np.errstate(all="ignore"):
+        broken = ~np.isfinite(g) & np.isfinite(e)
+        if broken.any():
+            kind = "NaN" if np.isnan(g[broken]).any() else "infinite"
+            return (f"{_plural(int(broken.sum()), 'entry').replace('entrys', 'entries')} of "
+                    f"{e.size} {'is' if broken.sum() == 1 else 'are'} {kind} where the course's "
+                    "are finite (a log of 0, a division by 0 or an overflow?)")
+        if not np.isfinite(e).all():
+            return None
+        close = np.isclose(g, e, rtol=RTOL, atol=ATOL)
+        nonzero = np.abs(e) > ATOL
+        if nonzero.any() and np.allclose(g[~nonzero], 0, atol=ATOL):
+            ratios = g[nonzero] / e[nonzero]
+            c = float(ratios.flat[0])
+            if np.allclose(ratios, c, rtol=1e-6, atol=0) and c != 0:
+                if abs(c + 1) < 1e-6:
+                    return "every entry has the wrong sign (minus the course's)"
+                if abs(c - round(c)) < 1e-6 * abs(c) and abs(round(c)) >= 2:
+                    return (f"every entry is {round(c)} times the course's (a factor such as "
+                            "m or 1/m missing or extra?)")
+                if abs(1 / c - round(1 / c)) < 1e-6 / abs(c) and abs(round(1 / c)) >= 2:
+                    return (f"every entry is 1/{round(1 / c)} of the course's (a factor such as "
+                            "m or 1/m missing or extra?)")
+                if e.size > 1:
+                    return f"every entry is {c:.4g} times the course's"
+        if e.ndim == 2 and e.shape[0] == e.shape[1] and e.shape[0] > 1 and \
+                np.allclose(g, e.T, rtol=RTOL, atol=ATOL):
+            return "it is the transpose of the course's (a .T missing or extra?)"
+        offset = (g - e).flat[0]
+        if e.size > 1 and np.allclose(g - e, offset, rtol=0, atol=max(ATOL, 1e-9 * abs(offset))):
+            return f"every entry is off by {offset:.4g} (a constant added or left out?)"
+        if e.ndim == 2 and e.size > 1:
+            rows = np.flatnonzero(~close.all(axis=1))
+            columns = np.flatnonzero(~close.all(axis=0))
+            if 0 < len(rows) < e.shape[0]:
+                return (f"{'row' if len(rows) == 1 else 'rows'} {_indices(rows)} of "
+                        f"{e.shape[0]} {'differs' if len(rows) == 1 else 'differ'}, "
+                        "the others are right")
+            if 0 < len(columns) < e.shape[1]:
+                return (f"{'column' if len(columns) == 1 else 'columns'} {_indices(columns)} of "
+                        f"{e.shape[1]} {'differs' if len(columns) == 1 else 'differ'}, "
+                        "the others are right")
+        if e.size > 1 and close.any():
+            wrong = np.argwhere(~close)
+            first = tuple(int(i) for i in wrong[0])
+            return (f"{len(wrong)} of {e.size} entries differ, the first at "
+                    f"{first if len(first) != 1 else first[0]}")
+    return None
 
 
 def compare(expected, got, where="the result", values=True):
@@ -150,6 +224,11 @@ def compare(expected, got, where="the result", values=True):
         if got.shape != expected.shape:
             return Difference("shape", where, shape_text(where, got.shape, expected.shape))
         return _numbers(where, expected, got) if values else None
+    if isinstance(expected, (bool, np.bool_)):
+        if isinstance(got, (bool, np.bool_)) and bool(got) == bool(expected):
+            return None
+        return Difference("value" if isinstance(got, (bool, np.bool_)) else "type", where,
+                          f"{where} is {_describe(got)}; the course's is {bool(expected)}")
     # A number: the course's tests check the kind of number.
     if isinstance(expected, bool) or isinstance(expected, (numbers.Integral, np.integer)):
         if not isinstance(got, (numbers.Integral, np.integer)) or isinstance(got, bool):

@@ -59,6 +59,15 @@ class Submission:
         Top-level names the file binds in statements the checker does not run
         (``X, Y = load_planar_dataset()``): a learner's function that needs one of
         them fails for want of a cell, not by its own mistake.
+    unparsed_functions : dict
+        ``name -> where`` for the functions a cell that does not parse defines.
+    unwritten_functions : set of str
+        Functions still the course's empty template (see :func:`_is_unwritten`).
+    function_names : dict
+        ``name -> set of str``: the names each function's code uses or binds.
+    template_markers : set of str
+        The course's template markers the file holds: "START CODE HERE" (up to
+        2020) and "YOUR CODE STARTS HERE" (since 2021); they tell revisions apart.
     """
 
     path: str
@@ -68,6 +77,10 @@ class Submission:
     skipped_imports: list = field(default_factory=list)
     imports: list = field(default_factory=list)
     untaken_names: set = field(default_factory=set)
+    unparsed_functions: dict = field(default_factory=dict)
+    unwritten_functions: set = field(default_factory=set)
+    function_names: dict = field(default_factory=dict)
+    template_markers: set = field(default_factory=set)
     session: object = None
 
     def close(self):
@@ -82,27 +95,67 @@ class Submission:
         self.close()
 
 
+# Where the course's templates put the learner's code: between these two markers
+# ("### START CODE HERE ###" up to 2020, "# YOUR CODE STARTS HERE" since 2021).
+_TEMPLATE_REGION = re.compile(
+    r"#+\s*(?:YOUR CODE STARTS HERE|START CODE HERE)[^\n]*\n(.*?)#+\s*(?:YOUR CODE ENDS HERE|"
+    r"END CODE HERE)", re.S)
+_PLACEHOLDER_LINE = re.compile(r"^\s*(#.*|pass|\.\.\.|[^=#\n]+=\s*None\s*(#.*)?|"
+                               r"raise NotImplementedError(\(.*\))?)?\s*$")
+
+
+def _unparsed_function_names(code):
+    """Names of the functions a cell that does not parse starts to define (``def NAME(``)."""
+    return re.findall(r"^def\s+([A-Za-z_]\w*)\s*\(", code, flags=re.M)
+
+
+def _is_unwritten(node, code):
+    """Whether a function is still the course's empty template.
+
+    Its template regions (between ``YOUR CODE STARTS HERE`` and ``YOUR CODE ENDS
+    HERE``) hold only blank lines, comments, ``pass`` and ``name = None``; without
+    such markers, its body is only a docstring, ``pass`` and ``name = None``.
+    """
+    segment = ast.get_source_segment(code, node) or ""
+    regions = _TEMPLATE_REGION.findall(segment)
+    if regions:
+        return all(_PLACEHOLDER_LINE.match(line) for region in regions
+                   for line in region.splitlines())
+    for statement in node.body:
+        if isinstance(statement, ast.Pass) or (
+                isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant)):
+            continue
+        if isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Constant) \
+                and statement.value.value is None:
+            continue
+        return False
+    return True
+
+
+def _names_in(node):
+    """Every name a function's code uses or binds, its arguments included (for "did you mean")."""
+    names = {arg.arg for arg in ast.walk(node.args) if isinstance(arg, ast.arg)}
+    names.update(n.id for n in ast.walk(node) if isinstance(n, ast.Name))
+    return names
+
+
 def _helper_modules():
     """The course's helper modules, by name, as ``name -> {attribute: object}`` (lazily)."""
     from scratch.course import deep_application as app
     from scratch.course import deep_step_by_step as step
     from scratch.course import logistic_regression as logreg
-    from scratch.initializers import initialize_parameters
 
     activations = {name: getattr(step, name)
                    for name in ("sigmoid", "relu", "sigmoid_backward", "relu_backward")}
     app_helpers = {name: getattr(step, name) for name in step.__all__}
 
-    def initialize_parameters_deep(layer_dims):
-        """dnn_app_utils_v3's version: reseeds 1, W = randn / sqrt(n_{l-1})."""
-        return initialize_parameters(layer_dims, init="course", scale="lecun", seed=1)
-
-    app_helpers["initialize_parameters_deep"] = initialize_parameters_deep
+    app_helpers["initialize_parameters_deep"] = app.initialize_parameters_deep
     app_helpers["predict"] = app.predict
     planar_helpers = {"sigmoid": logreg.sigmoid}
     return {
         "dnn_utils": activations,
         "dnn_utils_v2": activations,
+        "dnn_app_utils": app_helpers,
         "dnn_app_utils_v2": app_helpers,
         "dnn_app_utils_v3": app_helpers,
         "planar_utils": planar_helpers,
@@ -111,7 +164,7 @@ def _helper_modules():
 
 # Imported by the course's notebooks but only for their test cells, figures or data loading.
 SKIPPED_MODULE_PREFIXES = (
-    "testCases", "testcases", "public_tests", "test_utils", "lr_utils", "outputs",
+    "testCases", "testcases", "public_tests", "test_utils", "lr_utils", "outputs", "dlai_tools",
     "IPython", "google.colab",
 )
 
@@ -277,6 +330,8 @@ def parse(path):
             continue
         where = f"cell {number}" if unit else os.path.basename(path)
         code = _strip_magics(source) if unit else source
+        submission.template_markers.update(
+            marker for marker in ("YOUR CODE STARTS HERE", "START CODE HERE") if marker in source)
         if code is None or not code.strip():
             continue
         try:
@@ -285,6 +340,8 @@ def parse(path):
             detail = f"line {exc.lineno}: {exc.msg}" if exc.lineno else exc.msg
             submission.problems.append(f"{where} does not parse ({detail}); "
                                        "its definitions were not checked")
+            for name in _unparsed_function_names(code):
+                submission.unparsed_functions[name] = f"{where} does not parse ({detail})"
             continue
         except (RecursionError, MemoryError):
             submission.problems.append(f"{where} is nested too deeply for Python to read; "
@@ -300,6 +357,13 @@ def parse(path):
                 submission.untaken_names.update(_bound_names(node))
                 continue
             taken.append(index)
+            if isinstance(node, ast.FunctionDef):
+                submission.function_names[node.name] = _names_in(node)
+                submission.unparsed_functions.pop(node.name, None)
+                if _is_unwritten(node, code):
+                    submission.unwritten_functions.add(node.name)
+                else:
+                    submission.unwritten_functions.discard(node.name)
             if isinstance(node, (ast.Assign, ast.AnnAssign)) and \
                     not isinstance(node.value, ast.Lambda):
                 value = ast.literal_eval(node.value)

@@ -655,14 +655,14 @@ def _same_failure(a, b):
     return bool(common - {Exception, BaseException, object})
 
 
-def diagnose(assignment, name, cases, outcomes, expected, prefer=()):
+def diagnose(assignment, name, cases, outcomes, expected, prefer=(), written=None):
     """The catalogued mistake that reproduces the learner's results, or None.
 
     Parameters
     ----------
     assignment, name : str
     cases : list of Case
-    outcomes : list of runner.Outcome
+    outcomes : list of sandbox.Outcome
         The learner's function on each case (None where it was not run).
     expected : list
         The reference's result on each case.
@@ -670,6 +670,9 @@ def diagnose(assignment, name, cases, outcomes, expected, prefer=()):
     prefer : sequence of str
         Catalogue keys to try first: the mistakes already found in the functions
         this one calls, which explain it best when two mistakes have the same effect.
+    written : set of str, optional
+        The functions the learner wrote: a mistake in a function they did not write
+        (given by the course's helper module) is never named. None: any.
 
     Returns
     -------
@@ -679,7 +682,8 @@ def diagnose(assignment, name, cases, outcomes, expected, prefer=()):
         case with a wrong value rather than a failure. Mistakes in the
         function itself are tried first, then those in the functions it calls.
     """
-    candidates = sorted(mistakes_for(assignment, name),
+    candidates = sorted((m for m in mistakes_for(assignment, name)
+                         if written is None or m.where == name or m.where in written),
                         key=lambda m: (m.key not in prefer, m.where != name))
     for mistake in candidates:
         reproduced = True

@@ -24,6 +24,10 @@ class Record:
         The catalogue key of the diagnosed mistake.
     notes : list of str
         Anything else worth a learner's attention (printing, skipped stages).
+    revision : str or None
+        The course revision the file was judged as ("2019-20").
+    revision_note : str or None
+        Why: "judged as the 2019-20 revision (imports dnn_app_utils_v3)".
     """
 
     file: str
@@ -34,6 +38,8 @@ class Record:
     message: str = ""
     mistake: str = None
     notes: list = field(default_factory=list)
+    revision: str = None
+    revision_note: str = None
 
     def line(self, width=28):
         if self.function is None:
@@ -47,12 +53,16 @@ class Record:
 
 
 def summary(records):
-    """'check: N functions right, M wrong, K not checked'."""
+    """'check: N functions right, M wrong, K not checked', and the revision assumed."""
     functions = [r for r in records if r.function is not None]
     counts = {s: sum(r.status == s for r in functions) for s in (RIGHT, WRONG, NOT_CHECKED)}
     noun = "function" if counts[RIGHT] == 1 else "functions"
-    return (f"check: {counts[RIGHT]} {noun} right, {counts[WRONG]} wrong, "
+    text = (f"check: {counts[RIGHT]} {noun} right, {counts[WRONG]} wrong, "
             f"{counts[NOT_CHECKED]} not checked")
+    notes = {r.revision_note for r in functions if r.revision_note}
+    if len(notes) == 1:
+        text += f"; {notes.pop()}"
+    return text
 
 
 def format_records(records, show_files=False):
@@ -60,10 +70,15 @@ def format_records(records, show_files=False):
     lines = []
     current = None
     width = max([len(r.function) for r in records if r.function] + [20]) + 1
+    several_revisions = len({r.revision_note for r in records if r.revision_note}) > 1
     for record in records:
         if show_files and record.file != current:
             current = record.file
             lines.append(f"{current}:")
+            note = next((r.revision_note for r in records
+                         if r.file == current and r.revision_note), None)
+            if several_revisions and note:
+                lines.append(f"  ({note})")
         prefix = "  " if show_files else ""
         if record.function is None:
             lines.append(prefix + record.message)
@@ -71,6 +86,45 @@ def format_records(records, show_files=False):
             lines.append(prefix + record.line(width))
     lines.append(summary(records))
     return lines
+
+
+NOTHING_FOUND_HINT = (
+    "nothing to check: no function named as the course's graded functions was found "
+    "(such as propagate, nn_model, L_model_backward). In a notebook, run the cells that "
+    "define them first, then check(globals())")
+
+
+class Records(list):
+    """The records of one check: a list of :class:`Record` that shows itself as a short report.
+
+    In a notebook, ``check(globals())`` as a cell's last line shows a small table
+    (``_repr_html_``); at a prompt, the report's summary line (``__repr__``).
+    """
+
+    def __repr__(self):
+        if not any(r.function for r in self):
+            return NOTHING_FOUND_HINT if not self else "\n".join(format_records(self))
+        return summary(self)
+
+    def _repr_html_(self):
+        import html
+
+        if not self:
+            return f"<p>{html.escape(NOTHING_FOUND_HINT)}</p>"
+        colours = {RIGHT: "#1a7f37", WRONG: "#cf222e", NOT_CHECKED: "#9a6700"}
+        rows = []
+        for r in self:
+            if r.function is None:
+                rows.append(f"<tr><td colspan='3'>{html.escape(r.message)}</td></tr>")
+                continue
+            detail = r.message + (f" ({'; '.join(r.notes)})" if r.notes else "")
+            rows.append(
+                f"<tr><td><code>{html.escape(r.function)}</code></td>"
+                f"<td style='color:{colours.get(r.status, 'inherit')}'>{html.escape(r.status)}</td>"
+                f"<td style='text-align:left'>{html.escape(detail)}</td></tr>")
+        return ("<table><thead><tr><th>function</th><th>verdict</th><th style='text-align:left'>"
+                "why</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
+                f"<p>{html.escape(summary(self))}</p>")
 
 
 def to_json(records):

@@ -152,14 +152,14 @@ def _optimize_cases():
     rs = _rs(7)
     course = _propagate_cases()[0].args
     return [
-        Case("the course's w, b, X, Y, 201 iterations", course,
-             dict(num_iterations=201, learning_rate=0.009, print_cost=False)),
+        Case("the course's w, b, X, Y, 250 iterations", course,
+             dict(num_iterations=250, learning_rate=0.009, print_cost=False)),
         Case("n_x = 3, m = 5, 150 iterations", (np.zeros((3, 1)), 0.0, rs.randn(3, 5),
                                                 _labels(rs, (1, 5))),
              dict(num_iterations=150, learning_rate=0.1, print_cost=False)),
-        Case("n_x = 1, m = 1, 101 iterations", (rs.randn(1, 1), 0.5, rs.randn(1, 1),
+        Case("n_x = 1, m = 1, 150 iterations", (rs.randn(1, 1), 0.5, rs.randn(1, 1),
                                                 np.array([[0.0]])),
-             dict(num_iterations=101, learning_rate=0.5, print_cost=False)),
+             dict(num_iterations=150, learning_rate=0.5, print_cost=False)),
     ]
 
 
@@ -179,9 +179,9 @@ def _lr_model_cases():
         Case("X_train (4, 7), 50 iterations", (rs.randn(4, 7), _labels(rs, (1, 7)), rs.randn(4, 3),
                                                _labels(rs, (1, 3))),
              dict(num_iterations=50, learning_rate=0.01, print_cost=False)),
-        Case("X_train (2, 10), 201 iterations", (rs.randn(2, 10), _labels(rs, (1, 10)),
+        Case("X_train (2, 10), 250 iterations", (rs.randn(2, 10), _labels(rs, (1, 10)),
                                                  rs.randn(2, 4), _labels(rs, (1, 4))),
-             dict(num_iterations=201, learning_rate=0.5, print_cost=False)),
+             dict(num_iterations=250, learning_rate=0.5, print_cost=False)),
     ]
 
 
@@ -357,19 +357,19 @@ def _deep_update_cases():
 # -- week 4: application ------------------------------------------------------------------------
 def _two_layer_cases():
     rs = _rs(25)
-    return [Case("X (10, 8), (10, 4, 1), 201 iterations", (rs.rand(10, 8), _labels(rs, (1, 8)), (10, 4, 1)),
-                 dict(learning_rate=0.05, num_iterations=201, print_cost=False)),
+    return [Case("X (10, 8), (10, 4, 1), 250 iterations", (rs.rand(10, 8), _labels(rs, (1, 8)), (10, 4, 1)),
+                 dict(learning_rate=0.05, num_iterations=250, print_cost=False)),
             Case("m = 1, (3, 2, 1)", (rs.rand(3, 1), np.array([[1.0]]), (3, 2, 1)),
-                 dict(learning_rate=0.1, num_iterations=101, print_cost=False))]
+                 dict(learning_rate=0.1, num_iterations=150, print_cost=False))]
 
 
 def _L_layer_cases():
     rs = _rs(26)
-    return [Case("X (10, 8), [10, 5, 3, 1], 201 iterations",
+    return [Case("X (10, 8), [10, 5, 3, 1], 250 iterations",
                  (rs.rand(10, 8), _labels(rs, (1, 8)), [10, 5, 3, 1]),
-                 dict(learning_rate=0.05, num_iterations=201, print_cost=False)),
-            Case("L = 1: [6, 1]", (rs.rand(6, 5), _labels(rs, (1, 5)), [6, 1]),
-                 dict(learning_rate=0.1, num_iterations=101, print_cost=False)),
+                 dict(learning_rate=0.05, num_iterations=250, print_cost=False)),
+            Case("L = 1: [6, 1], 150 iterations", (rs.rand(6, 5), _labels(rs, (1, 5)), [6, 1]),
+                 dict(learning_rate=0.1, num_iterations=150, print_cost=False)),
             Case("L = 2, m = 1", (rs.rand(4, 1), np.array([[0.0]]), [4, 3, 1]),
                  dict(learning_rate=0.1, num_iterations=101, print_cost=False))]
 
@@ -380,8 +380,29 @@ def _app_predict_cases():
             Case("m = 1, L = 1", (rs.randn(3, 1), np.array([[1.0]]), _deep_params(rs, [3, 1])))]
 
 
-def _spec(assignment, name, outputs, cases, **kwargs):
+def _positional(cases, params):
+    """The cases with their keyword arguments passed by position, as the course's tests call.
+
+    A model function that swaps two of its arguments then gets them swapped.
+    """
+    def positional():
+        out = []
+        for case in cases():
+            args = list(case.args)
+            for name in params[len(args):]:
+                if name not in case.kwargs:
+                    break
+                args.append(case.kwargs[name])
+            rest = {k: v for k, v in case.kwargs.items() if k not in params[:len(args)]}
+            out.append(case._replace(args=tuple(args), kwargs=rest))
+        return out
+    return positional
+
+
+def _spec(assignment, name, outputs, cases, positional=False, **kwargs):
     params = tuple(inspect.signature(getattr(reference(assignment), name)).parameters)
+    if positional:
+        cases = _positional(cases, params)
     return Spec(assignment, name, params, outputs, cases, **kwargs)
 
 
@@ -401,9 +422,9 @@ def _build():
         _spec(LR, "initialize_with_zeros", ("w", "b"),
               lambda: [Case("dim = 2", (2,)), Case("dim = 1", (1,)), Case("dim = 5", (5,))]),
         _spec(LR, "propagate", ("grads", "cost"), _propagate_cases, gradient="propagate"),
-        _spec(LR, "optimize", ("params", "grads", "costs"), _optimize_cases),
+        _spec(LR, "optimize", ("params", "grads", "costs"), _optimize_cases, positional=True),
         _spec(LR, "predict", "Y_prediction", _lr_predict_cases),
-        _spec(LR, "model", "d", _lr_model_cases, run="logistic_regression"),
+        _spec(LR, "model", "d", _lr_model_cases, run="logistic_regression", positional=True),
         _spec(P, "layer_sizes", ("n_x", "n_h", "n_y"), _layer_sizes_cases),
         _spec(P, "initialize_parameters", "parameters",
               lambda: [Case("n_x = 2, n_h = 4, n_y = 1", (2, 4, 1), seed=2),
@@ -413,7 +434,7 @@ def _build():
         _spec(P, "backward_propagation", "grads", _planar_backward_cases,
               gradient="backward_propagation"),
         _spec(P, "update_parameters", "parameters", _planar_update_cases),
-        _spec(P, "nn_model", "parameters", _nn_model_cases, run="planar"),
+        _spec(P, "nn_model", "parameters", _nn_model_cases, run="planar", positional=True),
         _spec(P, "predict", "predictions", _planar_predict_cases),
         _spec(D, "sigmoid", ("A", "cache"), _activation_cases),
         _spec(D, "relu", ("A", "cache"), _activation_cases),
@@ -431,8 +452,11 @@ def _build():
               _linear_activation_backward_cases, gradient="linear_activation_backward"),
         _spec(D, "L_model_backward", "grads", _L_model_backward_cases, gradient="L_model_backward"),
         _spec(D, "update_parameters", "parameters", _deep_update_cases),
-        _spec(A, "two_layer_model", ("parameters", "costs"), _two_layer_cases, run="two_layer"),
-        _spec(A, "L_layer_model", ("parameters", "costs"), _L_layer_cases, run="L_layer"),
+        _spec(A, "initialize_parameters_deep", "parameters", _init_deep_cases),
+        _spec(A, "two_layer_model", ("parameters", "costs"), _two_layer_cases, run="two_layer",
+              positional=True),
+        _spec(A, "L_layer_model", ("parameters", "costs"), _L_layer_cases, run="L_layer",
+              positional=True),
         _spec(A, "predict", "p", _app_predict_cases),
     ]
     return {(spec.assignment, spec.name): spec for spec in specs}
@@ -457,13 +481,43 @@ def course_names():
     return names
 
 
+# An assignment whose notebook also holds another's functions: the application's notebook
+# calls the step-by-step functions (from its helper module, or written there by the learner).
+INCLUDES = {"deep_application": ("deep_step_by_step",)}
+
+
+def file_assignment(functions):
+    """The one assignment a file is, from the names only one assignment has; None if none tells.
+
+    A file with an application function is the application (its notebook also holds
+    step-by-step functions); otherwise the assignment most such names come from, when
+    no other has as many.
+    """
+    owners = course_names()
+    votes = {}
+    for name in functions:
+        if len(owners.get(name, ())) == 1:
+            votes[owners[name][0]] = votes.get(owners[name][0], 0) + 1
+    for assignment, included in INCLUDES.items():
+        if votes.get(assignment):
+            return assignment
+    if not votes:
+        return None
+    best = max(votes.values())
+    top = [a for a in ASSIGNMENTS if votes.get(a) == best]
+    return top[0] if len(top) == 1 else None
+
+
 def infer_assignments(functions, forced=None, probe=None):
     """Which assignment each of a file's course functions belongs to.
 
-    A name found in one assignment only decides it. A name shared by several
-    (``sigmoid``, ``initialize_parameters``, ``compute_cost``, ``update_parameters``,
-    ``predict``) goes to the assignment most of the file's unambiguous names come
-    from, then to the one whose argument names match its signature, then to the
+    The file is judged as one assignment (:func:`file_assignment`): its course
+    functions are that assignment's (or, in the application, the step-by-step
+    ones it calls), and a function named as another assignment's is a helper of
+    the learner's, left out of the result. Where no assignment stands out, a name
+    found in one assignment only decides it, and a shared name (``sigmoid``,
+    ``initialize_parameters``, ``compute_cost``, ``update_parameters``, ``predict``)
+    goes to the assignment whose argument names match its signature, then to the
     first in course order.
 
     Parameters
@@ -486,18 +540,17 @@ def infer_assignments(functions, forced=None, probe=None):
     owners = course_names()
     if forced is not None:
         return {name: forced for name in functions if (forced, name) in specs()}
-    votes = {}
-    for name in functions:
-        if len(owners.get(name, ())) == 1:
-            votes[owners[name][0]] = votes.get(owners[name][0], 0) + 1
-    # The application's notebook calls the step-by-step helpers: a learner who writes
-    # them there writes the step-by-step ones.
-    if votes.get("deep_application"):
-        votes["deep_step_by_step"] = votes.get("deep_step_by_step", 0) + 0.5
+    main = file_assignment(functions)
+    family = (main,) + INCLUDES.get(main, ()) if main else ()
     result = {}
     for name, function in functions.items():
         candidates = owners.get(name)
         if not candidates:
+            continue
+        if main is not None:
+            inside = [a for a in family if a in candidates]
+            if inside:
+                result[name] = inside[0]
             continue
         if len(candidates) == 1:
             result[name] = candidates[0]
@@ -507,11 +560,7 @@ def infer_assignments(functions, forced=None, probe=None):
         except (TypeError, ValueError):
             params = ()
         by_signature = [a for a in candidates if specs()[(a, name)].params == params]
-        by_votes = sorted(candidates, key=lambda a: -votes.get(a, 0))
-        if votes.get(by_votes[0], 0) > 0:
-            best = [a for a in by_votes if votes.get(a, 0) == votes[by_votes[0]]]
-            chosen = next((a for a in best if a in by_signature), best[0])
-        elif by_signature:
+        if by_signature:
             chosen = by_signature[0]
             if len(by_signature) > 1 and probe is not None:
                 chosen = next((a for a in by_signature if probe(name, function, a)), chosen)

@@ -46,8 +46,10 @@ def _watch_parent(fd):
 _REFUSED_EVENTS = ("os.system", "os.exec", "os.posix_spawn", "os.spawn", "subprocess.Popen",
                    "os.remove", "os.unlink", "os.rename", "os.rmdir", "os.mkdir", "os.chmod",
                    "os.chown", "os.symlink", "os.link", "os.truncate", "shutil.rmtree",
-                   "socket.connect", "socket.bind", "socket.sendto", "os.putenv", "os.kill",
+                   "socket.connect", "socket.bind", "socket.sendto", "os.kill",
                    "os.killpg", "signal.pthread_kill")
+# Not refused: os.putenv (libraries set variables at import: sklearn, threadpoolctl); the
+# worker's environment is its own and ends with it.
 _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
 
 

@@ -19,7 +19,7 @@ from scratch.errors import ShapeError
 from scratch.initializers import initialize_parameters as _initialize
 from scratch.validation import check_layer_dims, check_positive
 
-__all__ = ["two_layer_model", "L_layer_model", "predict"]
+__all__ = ["initialize_parameters_deep", "two_layer_model", "L_layer_model", "predict"]
 
 
 def _check_data(X, Y, layers_dims, func):
@@ -41,6 +41,24 @@ def _gradient_descent(X, Y, parameters, learning_rate, num_iterations, print_cos
         if i % 100 == 0:
             costs.append(cost)
     return parameters, costs
+
+
+def initialize_parameters_deep(layer_dims):
+    """The application's helper module's initialiser (``dnn_app_utils``), not the step-by-step one.
+
+    Reseeds NumPy's legacy generator with 1; W[l] = randn / sqrt(n_{l-1}), b[l] = 0.
+
+    Parameters
+    ----------
+    layer_dims : list of int
+        [n_x, n_1, ..., n_L].
+
+    Returns
+    -------
+    parameters : dict
+        W{l} (n_l, n_{l-1}), b{l} (n_l, 1) for l = 1..L.
+    """
+    return _initialize(check_layer_dims(layer_dims), init="course", seed=1, scale="lecun")
 
 
 def two_layer_model(X, Y, layers_dims, learning_rate=0.0075, num_iterations=3000,
@@ -100,7 +118,7 @@ def L_layer_model(X, Y, layers_dims, learning_rate=0.0075, num_iterations=3000,
     check_positive("num_iterations", num_iterations, integer=True)
     _check_data(X, Y, dims, "L_layer_model")
     np.random.seed(1)
-    parameters = _initialize(dims, init="course", seed=1, scale="lecun")
+    parameters = initialize_parameters_deep(dims)
     return _gradient_descent(X, Y, parameters, learning_rate, num_iterations, print_cost)
 
 

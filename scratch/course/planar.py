@@ -123,13 +123,16 @@ def compute_cost(A2, Y):
 
     Parameters
     ----------
-    A2 : ndarray, shape (1, m)
+    A2 : ndarray, shape (1, m), or (m,) as the course's own takes it
     Y : ndarray, shape (1, m), labels 0/1 (booleans and real values accepted)
 
     Returns
     -------
     cost : float (a Python float, as the course's tests check)
     """
+    A2, Y = np.asarray(A2), np.asarray(Y)
+    if A2.ndim == 1 and Y.ndim == 2 and Y.shape == (1, A2.size):
+        A2 = A2.reshape(Y.shape)  # the course's broadcasts a rank-1 A2 against Y (1, m)
     A2 = as_2d("A2", A2, "compute_cost")
     Y = check_shape("Y", np.asarray(Y), A2.shape, "compute_cost")
     return float(binary_cross_entropy(A2, Y))
