@@ -24,7 +24,8 @@ import pytest
 
 from experiments.checker import check
 from experiments.checker.compare import ATOL, RTOL
-from experiments.checker.oracles import AUTOGRAD_TOLERANCE, FD_TOLERANCE
+from experiments.checker.oracles import (AUTOGRAD_TOLERANCE, FD_TOLERANCE, RUN_TOLERANCE,
+                                         RUN_TOLERANCE_LOOSE)
 from helpers import write_course_shaped_cat_files
 
 
@@ -391,11 +392,11 @@ NN_MODEL = """
 
 @pytest.mark.parametrize("change, right", [
     pytest.param("pass", True, id="cost-as-a-mean"),
-    # the planar run is held to a relative 1e-3 of its printed costs (see core.whole_run)
-    pytest.param("cost = cost * (1 + 3e-4) if i == 2000 else cost", True,
-                 id="last-cost-relative-3e-4-off"),
-    pytest.param("cost = cost * (1 + 3e-3) if i == 2000 else cost", False,
-                 id="last-cost-relative-3e-3-off"),
+    # the planar run is held to RUN_TOLERANCE_LOOSE of its printed costs
+    pytest.param(f"cost = cost * (1 + {0.3 * RUN_TOLERANCE_LOOSE[0]!r}) if i == 2000 else cost",
+                 True, id="last-cost-0.3-tolerance-off"),
+    pytest.param(f"cost = cost * (1 + {3 * RUN_TOLERANCE_LOOSE[0]!r}) if i == 2000 else cost",
+                 False, id="last-cost-3-tolerances-off"),
     pytest.param("cost = -cost", False, id="cost-sign"),
     pytest.param("cost = cost + 0.01 if i == 2000 else cost", False, id="last-cost-only"),
 ])
@@ -433,9 +434,11 @@ TWO_LAYER_MODEL = """
 
 @pytest.mark.parametrize("change, right", [
     pytest.param("pass", True, id="as-the-course"),
-    # the cat runs are held to a relative 1e-5 of their recorded costs (see core.whole_run)
-    pytest.param("costs[-1] *= 1 + 3e-7", True, id="last-cost-relative-3e-7-off"),
-    pytest.param("costs[-1] *= 1 + 3e-5", False, id="last-cost-relative-3e-5-off"),
+    # the cat runs are held to RUN_TOLERANCE of their recorded costs
+    pytest.param(f"costs[-1] *= 1 + {0.03 * RUN_TOLERANCE[0]!r}", True,
+                 id="last-cost-0.03-tolerance-off"),
+    pytest.param(f"costs[-1] *= 1 + {3 * RUN_TOLERANCE[0]!r}", False,
+                 id="last-cost-3-tolerances-off"),
     pytest.param("costs = [-c for c in costs]", False, id="cost-sign"),
     pytest.param("costs[1] += 1e-3", False, id="one-cost-of-three"),
 ])

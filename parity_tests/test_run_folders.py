@@ -223,6 +223,15 @@ def test_a_resume_of_another_experiment_is_refused(finished, copy_of, capsys):
 # ---------------------------------------------------------------------------------------
 
 
+@pytest.fixture
+def sighup_default():
+    """SIGHUP as a terminal leaves it: a suite started under nohup inherits it ignored, and a
+    run keeps an inherited SIG_IGN (on purpose), so these tests set the default for a while."""
+    previous = signal.signal(signal.SIGHUP, signal.SIG_DFL)
+    yield
+    signal.signal(signal.SIGHUP, previous)
+
+
 def stop_at(monkeypatch, backend, iteration, signum, times=1):
     def send(name, index):
         if name == backend and index == iteration:
@@ -235,7 +244,8 @@ def stop_at(monkeypatch, backend, iteration, signum, times=1):
 @pytest.mark.parametrize("backend", ["numpy", "torch"])
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT])
 def test_a_signal_in_either_phase_stops_cleanly_and_resumes(backend, signum, finished,
-                                                            tmp_path, monkeypatch, capsys):
+                                                            tmp_path, monkeypatch, capsys,
+                                                            sighup_default):
     out = tmp_path / "run"
     stop_at(monkeypatch, backend, 2, signum)
     status, _, err = run(["run", "shallow-planar", "--iterations", ITERATIONS, "--quiet",

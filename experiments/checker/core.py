@@ -486,12 +486,13 @@ class _Judge:
         # At learning rate 1.2 the flower's cost rises for a while near iteration 7800, and
         # there the rounding differences of any two correct implementations (a cost from A or
         # from Z, another summation order) grow to about 1e-4 before they shrink again: a
-        # planar run is judged on its recorded costs, to 1e-3, and not on its final weights.
+        # planar run is judged on its recorded costs, to a relative 1e-3
+        # (oracles.RUN_TOLERANCE_LOOSE), and not on its final weights.
         # Printed costs have six decimals. Every catalogued mistake parts by far more, and
         # far earlier.
         loose = kind == "planar" or not returns_costs
-        parting = oracles.first_parting(expected, got, rtol=1e-3 if loose else 1e-5,
-                                        atol=2e-6 if loose else 1e-8)
+        rtol, atol = oracles.RUN_TOLERANCE_LOOSE if loose else oracles.RUN_TOLERANCE
+        parting = oracles.first_parting(expected, got, rtol=rtol, atol=atol)
         if parting:
             iteration, e, g = parting
             return self.wrong("run", f"{length}: the cost parts from the reference's at "

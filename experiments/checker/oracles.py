@@ -22,6 +22,12 @@ import numpy as np
 FD_EPSILON = 1e-6
 FD_TOLERANCE = 1e-5       # relative; centred differences in float64 reach ~1e-9 on these
 AUTOGRAD_TOLERANCE = 1e-8
+# Whole runs: (relative, absolute) distance at which a learner's cost curve parts from the
+# reference's. Costs a function returns are held to RUN_TOLERANCE; the flower's runs (whose
+# chaotic stretch near iteration 7800 lets two correct implementations drift to ~1e-4) and
+# costs read from printed lines (six decimals) to RUN_TOLERANCE_LOOSE.
+RUN_TOLERANCE = (1e-5, 1e-8)
+RUN_TOLERANCE_LOOSE = (1e-3, 2e-6)
 
 
 def relative_difference(a, b):
@@ -360,7 +366,7 @@ def recorded_costs(kind, value, printed):
     return [(100 * i, _scalar(c)) for i, c in enumerate(costs)]
 
 
-def first_parting(expected, got, rtol=1e-5, atol=1e-8):
+def first_parting(expected, got, rtol=RUN_TOLERANCE[0], atol=RUN_TOLERANCE[1]):
     """The first recorded (iteration, expected cost, learner's cost) where two curves part."""
     for (it, e), (_, g) in zip(expected, got):
         if not abs(g - e) <= atol + rtol * abs(e):
