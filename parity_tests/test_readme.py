@@ -245,12 +245,24 @@ def test_the_data_table_is_what_the_files_hold(cat_data_dir):
 def test_the_quick_start_installs_the_cpu_build_first_and_activates():
     block = code_blocks(section("Quick start"), "bash")[0]
     lines = [line for line in block.splitlines() if line.strip()]
-    assert "source .venv/bin/activate" in lines[0]
+    assert all(line.startswith("python3 -m venv .venv && source .venv/bin/activate && ")
+               for line in lines)
     cpu = next(i for i, line in enumerate(lines) if "download.pytorch.org/whl/cpu" in line)
     default = next(i for i, line in enumerate(lines) if 'pip install -e ".[dev]"' in line)
     assert cpu < default
     # After activation, no block calls the venv's programs by path, and none mixes the two.
     assert ".venv/bin/" not in TEXT.replace("source .venv/bin/activate", "")
+
+
+def test_two_commands_set_up_and_run_the_main_job_and_the_tests():
+    """Each is complete on a fresh machine, and CI runs the test command as written."""
+    blocks = code_blocks(section("Quick start"), "bash")
+    commands = [line for block in blocks for line in block.splitlines()
+                if 'pip install -e ".[dev]"' in line]
+    assert [c.rsplit("&& ", 1)[1] for c in commands] == ["nndl run shallow-planar",
+                                                         "python -m pytest"]
+    ci = (Path(__file__).resolve().parent.parent / ".ci" / "run").read_text()
+    assert commands[1] in ci.splitlines()
 
 
 def test_the_readme_quotes_one_duration_for_the_default_suite():
