@@ -96,6 +96,31 @@ class RunPlan:
     done: dict = field(default_factory=dict)
 
 
+def estimated_work(spec):
+    """A run's work, to start a sweep's longest runs first: iterations x the sum of the
+    model's sizes (its integer arguments, seeds aside, and lists of them: n_h, layer_dims)."""
+    def sizes(value):
+        if isinstance(value, bool):
+            return 0
+        if isinstance(value, int):
+            return value
+        if isinstance(value, (list, tuple)):
+            return sum(sizes(item) for item in value)
+        return 0
+    size = sum(sizes(value) for name, value in spec.model_args.items() if "seed" not in name)
+    return spec.iterations * max(size, 1)
+
+
+def import_for_workers():
+    """Import here, once, what each run imports on first use (TensorBoard's protocol
+    buffers, PIL's PNG writer, matplotlib's contouring), so that forked workers share it
+    rather than each importing it again."""
+    import PIL.PngImagePlugin  # noqa: F401
+    import contourpy  # noqa: F401
+    from tensorboard.compat.proto import summary_pb2  # noqa: F401
+    from tensorboard.plugins.hparams import api_pb2, metadata, plugin_data_pb2  # noqa: F401
+
+
 class Runner:
     """Trains each run of an experiment with each backend and writes the report.
 
@@ -295,6 +320,7 @@ class Runner:
         from experiments import workers
 
         threads = max(1, workers.default_jobs() // jobs)
+        import_for_workers()
         done = 0
 
         def report(label, entry):
@@ -305,8 +331,11 @@ class Runner:
                       flush=True)
             finished(label, entry)
 
+        # The longest runs first (a stable sort: equal runs in the sweep's order); the
+        # summary lists the runs in the sweep's order whatever the order they end in.
+        order = sorted(range(len(self.specs)), key=lambda i: -estimated_work(self.specs[i]))
         workers.run_parallel(self.worker_runner, self.specs, jobs, threads, report,
-                             first_backend=self.options.backends[0])
+                             first_backend=self.options.backends[0], order=order)
 
     def worker_runner(self, spec):
         """A runner for ``spec`` alone, to be used in a worker process."""

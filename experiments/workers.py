@@ -131,7 +131,8 @@ class WorkerFailed(ExperimentError):
         self.kind = kind
 
 
-def run_parallel(make_runner, specs, jobs, threads, on_entry, first_backend="numpy"):
+def run_parallel(make_runner, specs, jobs, threads, on_entry, first_backend="numpy",
+                 order=None):
     """Train ``specs`` in at most ``jobs`` processes; ``on_entry(label, entry)`` as each ends.
 
     Parameters
@@ -145,6 +146,10 @@ def run_parallel(make_runner, specs, jobs, threads, on_entry, first_backend="num
         Called in the parent with each finished run's entry.
     first_backend : str
         The backend a run trains first (named when a signal comes between runs).
+    order : list of int, optional
+        The indices of ``specs`` in the order their runs start (the longest first, so that
+        no long run starts last and ends alone); by default the sweep's order. Results
+        are the same in any order: each run is trained alone, from its own seed.
 
     Raises
     ------
@@ -154,7 +159,9 @@ def run_parallel(make_runner, specs, jobs, threads, on_entry, first_backend="num
         When a run failed; the other workers are stopped first.
     """
     context = multiprocessing.get_context("fork")
-    pending = list(range(len(specs)))
+    pending = list(range(len(specs))) if order is None else list(order)
+    if sorted(pending) != list(range(len(specs))):
+        raise ValueError(f"order {order} is not an order of the {len(specs)} runs")
     idle, busy = [], {}  # busy: connection -> (process, spec)
     processes = {}
     failure = interrupted = None
@@ -207,11 +214,13 @@ def run_parallel(make_runner, specs, jobs, threads, on_entry, first_backend="num
                 elif failure is None:
                     failure = WorkerFailed(spec.label, *payload)
     finally:
-        for connection, process in processes.items():
+        # Every worker told first, then each waited for: they end at once, not one by one.
+        for connection in processes:
             try:
                 connection.send(None)
             except (BrokenPipeError, OSError):
                 pass
+        for connection, process in processes.items():
             connection.close()
             process.join(timeout=10)
             if process.is_alive():
