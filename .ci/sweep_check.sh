@@ -83,8 +83,10 @@ for seconds, name in marks:
         print(f"{seconds:7.3f}  {name}")
 writes = [t for t, n in marks if n == "write_summary starts"]
 print(f"summary.json written {len(writes)} times")
-pstats.Stats(profile).sort_stats("cumulative").print_stats(25)
+stats = pstats.Stats(profile)
+stats.sort_stats("cumulative").print_stats(20)
+stats.sort_stats("tottime").print_stats(12)  # the parent's own time, waiting included
 PYEOF
 rm -rf "$WORK/out"
 "$PY" "$WORK/timeline.py" run shallow-planar-hidden-sweep --backend numpy --jobs "$JOBS" --quiet \
-  --out "$WORK/out" 2>&1 | grep -v "^$\|^ *Ordered by\|^ *List reduced" | cut -c1-150 | head -n 60
+  --out "$WORK/out" 2>&1 | grep -v "^$\|^ *Ordered by\|^ *List reduced" | cut -c1-150 | head -n 75
