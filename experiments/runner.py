@@ -96,6 +96,31 @@ class RunPlan:
     done: dict = field(default_factory=dict)
 
 
+def estimated_work(spec):
+    """A run's work, to start a sweep's longest runs first: iterations x the sum of the
+    model's sizes (its integer arguments, seeds aside, and lists of them: n_h, layer_dims)."""
+    def sizes(value):
+        if isinstance(value, bool):
+            return 0
+        if isinstance(value, int):
+            return value
+        if isinstance(value, (list, tuple)):
+            return sum(sizes(item) for item in value)
+        return 0
+    size = sum(sizes(value) for name, value in spec.model_args.items() if "seed" not in name)
+    return spec.iterations * max(size, 1)
+
+
+def import_for_workers():
+    """Import here, once, what each run imports on first use (TensorBoard's protocol
+    buffers, PIL's PNG writer, matplotlib's contouring), so that forked workers share it
+    rather than each importing it again."""
+    import PIL.PngImagePlugin  # noqa: F401
+    import contourpy  # noqa: F401
+    from tensorboard.compat.proto import summary_pb2  # noqa: F401
+    from tensorboard.plugins.hparams import api_pb2, metadata, plugin_data_pb2  # noqa: F401
+
+
 class Runner:
     """Trains each run of an experiment with each backend and writes the report.
 
@@ -121,6 +146,7 @@ class Runner:
         self.summary = {"experiment": experiment.name, "status": "running", "runs": []}
         # The iterations of the experiment's config (the course's), when --iterations differs.
         self.course_iterations = None
+        self._sweep_curves_drawn = None  # the curves of OUT/cost_curves.png, once drawn
 
     @property
     def is_sweep(self):
@@ -295,7 +321,16 @@ class Runner:
         from experiments import workers
 
         threads = max(1, workers.default_jobs() // jobs)
+        import_for_workers()
         done = 0
+        costs = {}
+
+        def trained(label, run_costs):
+            # Once every run is trained, the sweep's figure is drawn here while the last
+            # workers still draw their runs' own.
+            costs[label] = run_costs
+            if len(costs) == len(self.specs) and not STOP.requested:
+                self.sweep_figures({spec.label: costs[spec.label] for spec in self.specs})
 
         def report(label, entry):
             nonlocal done
@@ -305,8 +340,12 @@ class Runner:
                       flush=True)
             finished(label, entry)
 
+        # The longest runs first (a stable sort: equal runs in the sweep's order); the
+        # summary lists the runs in the sweep's order whatever the order they end in.
+        order = sorted(range(len(self.specs)), key=lambda i: -estimated_work(self.specs[i]))
         workers.run_parallel(self.worker_runner, self.specs, jobs, threads, report,
-                             first_backend=self.options.backends[0])
+                             first_backend=self.options.backends[0], order=order,
+                             on_trained=trained if self.is_sweep else None)
 
     def worker_runner(self, spec):
         """A runner for ``spec`` alone, to be used in a worker process."""
@@ -348,8 +387,12 @@ class Runner:
             iterations = (", ".join(map(str, sorted(ran))), self.course_iterations)
         return report.training_table(summary, self.extra, self.experiment.course, iterations)
 
-    def run_one(self, spec, entries):
-        """Train one run with every backend; returns its summary entry."""
+    def run_one(self, spec, entries, trained=None):
+        """Train one run with every backend; returns its summary entry.
+
+        ``trained({backend: costs})``, when given, is called once every backend has
+        trained, before the run's figures are drawn.
+        """
         self.folder.write_config(spec.label, yaml.safe_dump(
             self.effective_config(spec), sort_keys=False, default_flow_style=None))
         data = self.data(spec)
@@ -376,6 +419,8 @@ class Runner:
                         spec, runs, status="interrupted")
                 raise
             runs[name].result.update(self.extra.backend_fields(spec, data, runs[name]))
+        if trained is not None:
+            trained({name: run.result["costs"] for name, run in runs.items()})
         extra = self.extra.run_extra(self, spec, data, runs)
         entry = self.entry(spec, runs)
         entry.update(extra.fields)
@@ -430,10 +475,18 @@ class Runner:
         logs.write_images(log_dir, [(f"figures/{name}", pixels) for name, pixels in rendered],
                           spec.iterations)
 
-    def sweep_figures(self):
-        """All the runs' cost curves in one figure, ``OUT/cost_curves.png``."""
-        curves = {entry["label"]: {name: result["costs"]
-                                   for name, result in entry["backends"].items()}
-                  for entry in self.summary["runs"]}
+    def sweep_figures(self, curves=None):
+        """All the runs' cost curves in one figure, ``OUT/cost_curves.png``.
+
+        ``curves`` (``{label: {backend: costs}}``) by default from the summary's runs;
+        a figure drawn already of the same curves is not drawn again.
+        """
+        if curves is None:
+            curves = {entry["label"]: {name: result["costs"]
+                                       for name, result in entry["backends"].items()}
+                      for entry in self.summary["runs"]}
+        if curves == self._sweep_curves_drawn:
+            return
+        self._sweep_curves_drawn = curves
         figure = plots.cost_curves(curves, self.experiment.name)
         plots.save_pixels(plots.render(figure), self.folder.path / "cost_curves.png")

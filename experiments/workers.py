@@ -48,12 +48,19 @@ def limit_threads(threads):
         torch.set_num_threads(threads)
 
 
-def _train_one(runner, spec):
-    """Train one run in this worker; the message for the parent."""
+def _train_one(runner, spec, connection=None):
+    """Train one run in this worker; the message for the parent.
+
+    With ``connection``, the run's costs go to the parent as soon as it is trained
+    (``("trained", costs)``), before its figures are drawn.
+    """
+    def trained(costs):
+        connection.send(("trained", costs))
+
     try:
         with graceful_interrupts():
             runner.prepare()
-            entry = runner.run_one(spec, {})
+            entry = runner.run_one(spec, {}, trained=trained if connection else None)
         return "done", entry
     except RunInterrupted as exc:
         return "interrupted", (exc.backend, exc.iteration, exc.signal_name,
@@ -113,7 +120,7 @@ def _worker(connection, make_runner, specs, threads, parent_pid=None):
                                                                              parent_pid)
             if index is None:
                 break
-            kind, payload = _train_one(make_runner(specs[index]), specs[index])
+            kind, payload = _train_one(make_runner(specs[index]), specs[index], connection)
             connection.send((kind, payload))
             if kind != "done":
                 break
@@ -131,7 +138,8 @@ class WorkerFailed(ExperimentError):
         self.kind = kind
 
 
-def run_parallel(make_runner, specs, jobs, threads, on_entry, first_backend="numpy"):
+def run_parallel(make_runner, specs, jobs, threads, on_entry, first_backend="numpy",
+                 order=None, on_trained=None):
     """Train ``specs`` in at most ``jobs`` processes; ``on_entry(label, entry)`` as each ends.
 
     Parameters
@@ -145,6 +153,13 @@ def run_parallel(make_runner, specs, jobs, threads, on_entry, first_backend="num
         Called in the parent with each finished run's entry.
     first_backend : str
         The backend a run trains first (named when a signal comes between runs).
+    order : list of int, optional
+        The indices of ``specs`` in the order their runs start (the longest first, so that
+        no long run starts last and ends alone); by default the sweep's order. Results
+        are the same in any order: each run is trained alone, from its own seed.
+    on_trained : callable, optional
+        Called in the parent with ``(label, {backend: costs})`` as each run is trained,
+        while its worker still draws the run's figures.
 
     Raises
     ------
@@ -154,7 +169,9 @@ def run_parallel(make_runner, specs, jobs, threads, on_entry, first_backend="num
         When a run failed; the other workers are stopped first.
     """
     context = multiprocessing.get_context("fork")
-    pending = list(range(len(specs)))
+    pending = list(range(len(specs))) if order is None else list(order)
+    if sorted(pending) != list(range(len(specs))):
+        raise ValueError(f"order {order} is not an order of the {len(specs)} runs")
     idle, busy = [], {}  # busy: connection -> (process, spec)
     processes = {}
     failure = interrupted = None
@@ -193,6 +210,11 @@ def run_parallel(make_runner, specs, jobs, threads, on_entry, first_backend="num
                 except EOFError:
                     kind, payload = "failed", ("crash", f"the worker process died "
                                                         f"(exit status {process.exitcode})")
+                if kind == "trained":
+                    busy[connection] = (process, spec)  # its figures are still to come
+                    if on_trained is not None:
+                        on_trained(spec.label, payload)
+                    continue
                 if kind == "done":
                     on_entry(spec.label, payload)
                     idle.append(connection)
@@ -207,11 +229,13 @@ def run_parallel(make_runner, specs, jobs, threads, on_entry, first_backend="num
                 elif failure is None:
                     failure = WorkerFailed(spec.label, *payload)
     finally:
-        for connection, process in processes.items():
+        # Every worker told first, then each waited for: they end at once, not one by one.
+        for connection in processes:
             try:
                 connection.send(None)
             except (BrokenPipeError, OSError):
                 pass
+        for connection, process in processes.items():
             connection.close()
             process.join(timeout=10)
             if process.is_alive():

@@ -562,6 +562,34 @@ def test_a_sweep_on_two_workers_reports_what_one_process_reports(sequential_swee
             sequential_sweep / label / "numpy" / "params.npz").read_bytes()
 
 
+def test_a_sweep_starts_its_longest_runs_first():
+    from experiments.runner import estimated_work
+
+    specs = config.run_specs(config.load_config(config.config_path(
+        "shallow-planar-hidden-sweep.yaml")))
+    order = sorted(specs, key=lambda spec: -estimated_work(spec))
+    assert [spec.label for spec in order] == [f"n_h={n}" for n in (50, 20, 5, 4, 3, 2, 1)]
+
+
+def test_a_sweep_started_longest_first_reports_in_the_sweeps_order(tmp_path, capsys):
+    """Runs started out of order, the sweep's figure drawn before the last runs' own:
+    the same summary, parameters and figure as one process."""
+    outs = {jobs: tmp_path / f"jobs{jobs}" for jobs in (1, 3)}
+    for jobs, out in outs.items():
+        status, _, _ = run(["run", "shallow-planar-hidden-sweep", "--iterations", 20, "--quiet",
+                            "--out", out, "--jobs", jobs], capsys)
+        assert status == 0
+    one, three = (strip_seconds(summary(out)) for out in outs.values())
+    assert [entry["label"] for entry in three["runs"]] == [
+        f"n_h={n}" for n in (1, 2, 3, 4, 5, 20, 50)]
+    assert three == one
+    for label in ("n_h=1", "n_h=50"):
+        assert (outs[3] / label / "numpy" / "params.npz").read_bytes() == (
+            outs[1] / label / "numpy" / "params.npz").read_bytes()
+    assert (outs[3] / "cost_curves.png").read_bytes() == (
+        outs[1] / "cost_curves.png").read_bytes()
+
+
 def test_a_signal_to_a_parallel_sweep_stops_every_worker_cleanly(sequential_sweep, tmp_path,
                                                                  monkeypatch, capsys):
     parent = os.getpid()
