@@ -3,7 +3,7 @@
 ``python -m experiments bench`` runs each workload through:
 
 * ``numpy``: this project's model (``scratch``);
-* ``course-loop``: the course's assignment code (:mod:`experiments.course_style`),
+* ``course-loop``: the course's assignment code (:mod:`experiments.course_loops`),
   the baseline learners write;
 * ``torch-loop``: a plain PyTorch loop (autograd, SGD), float64 and float32;
 * ``lightning``: this project's Lightning run (``torch_ref``).
@@ -49,16 +49,14 @@ from pathlib import Path
 import numpy as np
 
 import scratch
-from experiments import course_style
+from experiments import course_loops
 from experiments.errors import ExperimentError
 from scratch.data import CAT_FILES, load_cat_dataset, load_digits_binary, make_flower
 from scratch.errors import DatasetNotFoundError
 
-# The rows ``--backends`` can pick; the default runs all but the sweep (two whole sweeps
-# per repeat, about a minute more on two cores).
+# The timing rows, then the command rows ``cli``, ``sweep`` and ``startup``; the default runs
+# all but the sweep (two whole sweeps per repeat, about a minute more on two cores).
 TIMING_ROWS = ("numpy", "course-loop", "torch-loop", "lightning")
-COMMAND_ROWS = ("cli", "sweep", "startup")
-ROWS = TIMING_ROWS + COMMAND_ROWS
 DEFAULT_ROWS = TIMING_ROWS + ("cli", "startup")
 # Iterations of the command rows when --iterations is not given (the sweep: the course's).
 CLI_ITERATIONS = 2000
@@ -223,7 +221,7 @@ def run_numpy(work, dtype):
 
 def run_course_loop(work, dtype):
     X, Y = work.X.astype(dtype), work.Y.astype(dtype)
-    return _timed(lambda: course_style.L_layer_model(
+    return _timed(lambda: course_loops.L_layer_model(
         X, Y, work.layer_dims, work.learning_rate, work.iterations, work.seed, work.scale,
         work.hidden_activation,
     ))

@@ -481,7 +481,7 @@ def _rank_zero_quick():
 
 def _make_runner(experiment, specs, options, folder, raw_config, settings):
     if experiment.timing:
-        from experiments.timing import VectorizationTiming
+        from experiments.vectorization import VectorizationTiming
 
         section = raw_config.get("experiment") or {}
         repeats = settings["iterations"] or int(section.get("repeats", 3))

@@ -24,7 +24,7 @@ class Experiment:
     extra : type, optional
         An :class:`~experiments.extras.Extra` adding fields, rows and figures.
     timing : bool
-        Times computations instead of training (:mod:`experiments.timing`).
+        Times computations instead of training (:mod:`experiments.vectorization`).
     course : str, optional
         The figures the course reports, printed under the table.
     """
