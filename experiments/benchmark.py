@@ -179,8 +179,10 @@ def course_workload(experiment, name, X, Y, iterations):
     (``experiments/configs/EXPERIMENT.yaml``); n_x is X's, so that the digits can stand
     in for the cats. ``iterations`` is the benchmark's own.
     """
+    from experiments.backends import build_numpy_model
+
     spec = config.read_run_specs(experiment)[0]
-    model = scratch.MODELS[spec.model_name](**spec.model_args)
+    model = build_numpy_model(spec, "float64")
     return Workload(name, X, Y, [X.shape[0], *model.layer_dims[1:]], model.hidden_activation,
                     spec.learning_rate, spec.model_args["seed"], spec.model_args["scale"],
                     iterations)

@@ -68,6 +68,25 @@ class Week:
         """The course's number of iterations, or ``quick_iterations`` in the quick form."""
         return min(course_value, self.quick_iterations) if self.quick else course_value
 
+    def course_run(self, experiment):
+        """The NumPy model, learning rate and iterations of ``experiment``'s config (its first run).
+
+        The course's numbers live in ``experiments/configs/EXPERIMENT.yaml`` alone; a notebook
+        reads them there, as ``run`` and ``bench`` do.
+
+        Returns
+        -------
+        model : scratch model (float64)
+        learning_rate : float
+        num_iterations : int
+            The course's; pass it through :meth:`iterations` for the quick form.
+        """
+        from experiments import config
+        from experiments.backends import build_numpy_model
+
+        spec = config.read_run_specs(experiment)[0]
+        return build_numpy_model(spec, "float64"), spec.learning_rate, spec.iterations
+
     def load_cats(self, data_dir):
         """The cat vs non-cat data set, or None (with a message) when its files are absent."""
         from scratch.data import load_cat_dataset
