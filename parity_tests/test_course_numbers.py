@@ -1,4 +1,4 @@
-"""The course's numbers are the configs': `list`'s descriptions and `bench`'s workloads read them.
+"""The course's numbers are the configs': `list`, `bench` and the notebooks read them there.
 
 Changing deepL-cats's learning rate is one edit, in ``experiments/configs/deepL-cats.yaml``.
 """
@@ -9,6 +9,7 @@ import numpy as np
 
 from experiments import config
 from experiments.benchmark import course_workload
+from experiments.notebook import Week
 from experiments.registry import EXPERIMENTS
 
 
@@ -23,7 +24,8 @@ def _edited_configs(tmp_path, monkeypatch, name, old, new):
     monkeypatch.setattr(config, "CONFIG_DIR", folder)
 
 
-def test_one_edit_of_deepL_cats_learning_rate_reaches_list_and_bench(tmp_path, monkeypatch):
+def test_one_edit_of_deepL_cats_learning_rate_reaches_list_bench_and_notebooks(tmp_path,
+                                                                               monkeypatch):
     before = EXPERIMENTS["deepL-cats"].description
     assert "lr 0.0075, 2500 iterations" in before
     _edited_configs(tmp_path, monkeypatch, "deepL-cats", "learning_rate: 0.0075",
@@ -34,6 +36,8 @@ def test_one_edit_of_deepL_cats_learning_rate_reaches_list_and_bench(tmp_path, m
     assert work.learning_rate == 0.02
     assert (work.layer_dims, work.hidden_activation, work.seed, work.scale) == (
         [64, 20, 7, 5, 1], "relu", 1, "lecun")
+    model, learning_rate, num_iterations = Week.course_run("deepL-cats")
+    assert (model.layer_dims, learning_rate, num_iterations) == ([12288, 20, 7, 5, 1], 0.02, 2500)
 
 
 def test_layer_sizes_and_iterations_in_descriptions_are_the_configs(tmp_path, monkeypatch):
@@ -52,3 +56,13 @@ def test_bench_workloads_are_the_configs_runs():
         assert work.seed == spec.model_args["seed"] and work.scale == spec.model_args["scale"]
     assert course_workload("shallow-planar", "s", X[:2], Y, 10).layer_dims == [2, 4, 1]
     assert course_workload("deep2-cats", "d", X, Y, 10).layer_dims == [12288, 7, 1]
+
+
+def test_notebook_sweeps_get_every_run_of_the_config(tmp_path, monkeypatch):
+    _edited_configs(tmp_path, monkeypatch, "shallow-planar-hidden-sweep", "learning_rate: 1.2",
+                    "learning_rate: 0.7")
+    runs = Week.course_runs("shallow-planar-hidden-sweep")
+    sizes = (1, 2, 3, 4, 5, 20, 50)
+    assert [label for label, *_ in runs] == [f"n_h={n}" for n in sizes]
+    assert [model.layer_dims for _, model, _, _ in runs] == [[2, n, 1] for n in sizes]
+    assert {(rate, iterations) for _, _, rate, iterations in runs} == {(0.7, 5000)}
