@@ -3,7 +3,7 @@
 ``python -m experiments bench`` runs each workload through:
 
 * ``numpy``: this project's model (``scratch``);
-* ``course-loop``: the course's assignment code (:mod:`experiments.course_style`),
+* ``course-loop``: the course's assignment code (:mod:`experiments.course_loops`),
   the baseline learners write;
 * ``torch-loop``: a plain PyTorch loop (autograd, SGD), float64 and float32;
 * ``lightning``: this project's Lightning run (``torch_ref``).
@@ -49,16 +49,14 @@ from pathlib import Path
 import numpy as np
 
 import scratch
-from experiments import course_style
+from experiments import config, course_loops
 from experiments.errors import ExperimentError
 from scratch.data import CAT_FILES, load_cat_dataset, load_digits_binary, make_flower
 from scratch.errors import DatasetNotFoundError
 
-# The rows ``--backends`` can pick; the default runs all but the sweep (two whole sweeps
-# per repeat, about a minute more on two cores).
+# The timing rows, then the command rows ``cli``, ``sweep`` and ``startup``; the default runs
+# all but the sweep (two whole sweeps per repeat, about a minute more on two cores).
 TIMING_ROWS = ("numpy", "course-loop", "torch-loop", "lightning")
-COMMAND_ROWS = ("cli", "sweep", "startup")
-ROWS = TIMING_ROWS + COMMAND_ROWS
 DEFAULT_ROWS = TIMING_ROWS + ("cli", "startup")
 # Iterations of the command rows when --iterations is not given (the sweep: the course's).
 CLI_ITERATIONS = 2000
@@ -174,19 +172,32 @@ def load_images(data_dir=None):
         return digits.X_train, digits.Y_train, "digits"
 
 
+def course_workload(experiment, name, X, Y, iterations):
+    """The :class:`Workload` of ``experiment``'s config (its first run) on X, Y.
+
+    Layer sizes, activation, learning rate, seed and scale are the config's
+    (``experiments/configs/EXPERIMENT.yaml``); n_x is X's, so that the digits can stand
+    in for the cats. ``iterations`` is the benchmark's own.
+    """
+    from experiments.backends import build_numpy_model
+
+    spec = config.read_run_specs(experiment)[0]
+    model = build_numpy_model(spec, "float64")
+    return Workload(name, X, Y, [X.shape[0], *model.layer_dims[1:]], model.hidden_activation,
+                    spec.learning_rate, spec.model_args["seed"], spec.model_args["scale"],
+                    iterations)
+
+
 def workloads(data_dir=None, iterations=None):
     """deep2 and deepL on the cat images (the digits when no cat files are found and no
-    ``data_dir`` was named), shallow on the flower."""
+    ``data_dir`` was named), shallow on the flower, with the hyperparameters of the
+    experiments deep2-cats, deepL-cats and shallow-planar."""
     X, Y, images = load_images(data_dir)
-    n_x = X.shape[0]
     Xf, Yf = make_flower()
     return [
-        Workload(f"deep2-{images}", X, Y, [n_x, 7, 1], "relu", 0.0075, 1, 0.01,
-                 iterations or 100),
-        Workload(f"deepL-{images}", X, Y, [n_x, 20, 7, 5, 1], "relu", 0.0075, 1, "lecun",
-                 iterations or 100),
-        Workload("shallow-planar", Xf, Yf, [2, 4, 1], "tanh", 1.2, 2, 0.01,
-                 iterations or 1000),
+        course_workload("deep2-cats", f"deep2-{images}", X, Y, iterations or 100),
+        course_workload("deepL-cats", f"deepL-{images}", X, Y, iterations or 100),
+        course_workload("shallow-planar", "shallow-planar", Xf, Yf, iterations or 1000),
     ]
 
 
@@ -223,7 +234,7 @@ def run_numpy(work, dtype):
 
 def run_course_loop(work, dtype):
     X, Y = work.X.astype(dtype), work.Y.astype(dtype)
-    return _timed(lambda: course_style.L_layer_model(
+    return _timed(lambda: course_loops.L_layer_model(
         X, Y, work.layer_dims, work.learning_rate, work.iterations, work.seed, work.scale,
         work.hidden_activation,
     ))

@@ -56,7 +56,6 @@ EXIT_BROKEN_PIPE = 128 + 13  # SIGPIPE
 DEBUG_ENV = "NNDL_DEBUG"
 JOBS_ENV = "NNDL_JOBS"
 PROG = "python -m experiments"
-RANK_VARIABLES = ("RANK", "LOCAL_RANK", "NODE_RANK", "GROUP_RANK", "SLURM_PROCID")
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -336,24 +335,21 @@ def _check_cat_data(experiment, data_dir):
 
 
 def _rank_zero(world_size):
-    """Whether this process reports and writes: always in a one-process run.
+    """Whether this process reports and writes (``torch_ref.distributed.is_global_zero``).
 
     Rank variables (``LOCAL_RANK``, ``SLURM_PROCID``, ...) mean something only in a
     run of several processes; in a one-process run a stray one is ignored, with a note.
     """
     from experiments.run_folder import RUN_FOLDER_ENV
+    from torch_ref import distributed
 
-    global _reports
-    stray = {name: os.environ[name] for name in RANK_VARIABLES
-             if os.environ.get(name, "0") != "0"}
-    if world_size > 1:
-        _reports = not stray
-        return _reports
-    if stray and not os.environ.get(RUN_FOLDER_ENV):
+    global _world_size
+    _world_size = world_size
+    stray = distributed.stray_ranks()
+    if world_size == 1 and stray and not os.environ.get(RUN_FOLDER_ENV):
         shown = ", ".join(f"{name}={value}" for name, value in stray.items())
         _note(f"ignoring {shown} from the environment: this run trains in one process")
-    _reports = True
-    return True
+    return distributed.is_global_zero(world_size)
 
 
 def command_run(args, argv, from_command_line=False):
@@ -467,21 +463,20 @@ def _refuse_in_process(world_size, from_command_line):
             "not through experiments.cli.main(argv)")
 
 
-# Whether this process reports and writes: decided once, by _rank_zero, when the run's
-# number of processes is known; until then (a bad flag or config, seen by every process
-# alike) the launcher's environment is all there is.
-_reports = None
+# The run's number of processes, set by _rank_zero once it is known; until then (a bad flag
+# or config, seen by every process alike) the launcher's environment is all there is.
+_world_size = None
 
 
 def _rank_zero_quick():
-    if _reports is not None:
-        return _reports
-    return all(os.environ.get(name, "0") == "0" for name in RANK_VARIABLES)
+    from torch_ref import distributed
+
+    return distributed.is_global_zero(_world_size)
 
 
 def _make_runner(experiment, specs, options, folder, raw_config, settings):
     if experiment.timing:
-        from experiments.timing import VectorizationTiming
+        from experiments.vectorization import VectorizationTiming
 
         section = raw_config.get("experiment") or {}
         repeats = settings["iterations"] or int(section.get("repeats", 3))
@@ -671,8 +666,8 @@ def main(argv=None):
 
 
 def _main(argv):
-    global _reports
-    _reports = None
+    global _world_size
+    _world_size = None
     from_command_line = argv is None
     argv = [str(arg) for arg in (sys.argv[1:] if argv is None else argv)]
     debug = os.environ.get(DEBUG_ENV, "") not in ("", "0") or "--debug" in argv

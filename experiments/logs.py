@@ -62,11 +62,6 @@ def write_images(log_dir, images, step):
         events.close()
 
 
-def should_log(step, log_every):
-    """Lightning's rule for a ``log_every_n_steps`` of n: log the steps with (step + 1) % n == 0."""
-    return (step + 1) % log_every == 0
-
-
 # -- the record format --------------------------------------------------------------------------
 def _crc32c_table():
     table = np.arange(256, dtype=np.uint32)

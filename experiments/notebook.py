@@ -68,6 +68,25 @@ class Week:
         """The course's number of iterations, or ``quick_iterations`` in the quick form."""
         return min(course_value, self.quick_iterations) if self.quick else course_value
 
+    @staticmethod
+    def course_runs(experiment):
+        """(label, model, learning_rate, num_iterations) of every run of ``experiment``'s config.
+
+        The course's numbers live in ``experiments/configs/EXPERIMENT.yaml`` alone; a notebook
+        reads them there, as ``run`` and ``bench`` do. ``model`` is the run's NumPy model
+        (float64); ``num_iterations`` is the course's (pass it through :meth:`iterations`).
+        """
+        from experiments import config
+        from experiments.backends import build_numpy_model
+
+        return [(spec.label, build_numpy_model(spec, "float64"), spec.learning_rate,
+                 spec.iterations) for spec in config.read_run_specs(experiment)]
+
+    @staticmethod
+    def course_run(experiment):
+        """The model, learning rate and iterations of ``experiment``'s (first) run."""
+        return Week.course_runs(experiment)[0][1:]
+
     def load_cats(self, data_dir):
         """The cat vs non-cat data set, or None (with a message) when its files are absent."""
         from scratch.data import load_cat_dataset

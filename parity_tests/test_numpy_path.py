@@ -89,3 +89,14 @@ def test_a_numpy_only_command_imports_neither_torch_nor_lightning(argv, tmp_path
     assert [line for line in imported if line] == []
     if argv[0] == "run":
         assert (tmp_path / "run" / "summary.json").exists()
+
+
+def test_who_reports_is_asked_without_importing_torch():
+    """``torch_ref.distributed`` (the one answer to "is this rank zero?") is torch-free."""
+    code = ("import sys\nfrom torch_ref import distributed\n"
+            "print(distributed.is_global_zero(1), distributed.is_global_zero(),"
+            " 'torch' in sys.modules, 'lightning' in sys.modules)")
+    env = dict(os.environ, LOCAL_RANK="1")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                            check=True)
+    assert result.stdout.split() == ["True", "False", "False", "False"]

@@ -10,8 +10,6 @@ import numpy as np
 
 from scratch.errors import DataError, ShapeError
 
-FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
-
 
 def as_float_array(name, array, dtype):
     """Return ``array`` as a NumPy array of ``dtype`` without silent precision changes.

@@ -7,26 +7,21 @@
 * :mod:`torch_ref.data`: the course's data sets as Lightning data modules.
 """
 
-from torch_ref.adapter import from_scratch, load_numpy_params, to_numpy_params
-from torch_ref.data import (
-    ArrayDataModule,
-    CatDataModule,
-    DigitsDataModule,
-    FullBatchDataModule,
-    FullBatchLoader,
-    HousePriceDataModule,
-    PlanarDataModule,
-)
-from torch_ref.init import draw_initial_parameters
-from torch_ref.lightning import CourseModule, fit, fit_arrays, make_trainer
-from torch_ref.models import (
-    TWINS,
-    DeepNetwork,
-    LogisticRegression,
-    Network,
-    RegressionNetwork,
-    ShallowNetwork,
-)
+import importlib
+
+# Where each public name lives. They are imported on first use (PEP 562), so that
+# ``torch_ref.distributed``, which is torch-free, can be imported on the NumPy path.
+_HOMES = {
+    "adapter": ("from_scratch", "load_numpy_params", "to_numpy_params"),
+    "data": ("ArrayDataModule", "CatDataModule", "DigitsDataModule", "FullBatchDataModule",
+             "FullBatchLoader", "HousePriceDataModule", "PlanarDataModule"),
+    "init": ("draw_initial_parameters",),
+    "lightning": ("CourseModule", "fit", "fit_arrays", "make_trainer"),
+    "models": ("TWINS", "DeepNetwork", "LogisticRegression", "Network", "RegressionNetwork",
+               "ShallowNetwork"),
+}
+_HOME = {name: module for module, names in _HOMES.items() for name in names}
+_SUBMODULES = ("adapter", "data", "distributed", "init", "lightning", "models")
 
 __all__ = [
     "TWINS",
@@ -50,3 +45,18 @@ __all__ = [
     "HousePriceDataModule",
     "DigitsDataModule",
 ]
+
+
+def __getattr__(name):
+    if name in _HOME:
+        value = getattr(importlib.import_module(f"torch_ref.{_HOME[name]}"), name)
+    elif name in _SUBMODULES:
+        value = importlib.import_module(f"torch_ref.{name}")
+    else:
+        raise AttributeError(f"module 'torch_ref' has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted({*globals(), *__all__, *_SUBMODULES})

@@ -34,7 +34,9 @@ Lightning's choice, ``ddp``, for several devices) and "ddp" (one process per dev
 started by Lightning, ``torchrun`` or SLURM)."""
 
 _GPU_ACCELERATORS = ("gpu", "cuda")
-_RANK_VARIABLES = ("RANK", "LOCAL_RANK", "NODE_RANK", "GROUP_RANK", "SLURM_PROCID")
+# The launchers' rank variables: Lightning's ddp (LOCAL_RANK, NODE_RANK), torchrun (RANK,
+# GROUP_RANK), SLURM (SLURM_PROCID).
+RANK_VARIABLES = ("RANK", "LOCAL_RANK", "NODE_RANK", "GROUP_RANK", "SLURM_PROCID")
 
 
 def shard_bounds(m, world_size):
@@ -114,15 +116,25 @@ def check_trainer_options(accelerator="auto", devices=1, strategy="auto", num_no
             )
 
 
-def is_global_zero():
-    """True unless this process is a worker started by a launcher with a rank other than 0.
+def stray_ranks():
+    """The rank variables of the environment with a value other than 0, by name."""
+    return {name: os.environ[name] for name in RANK_VARIABLES if os.environ.get(name, "0") != "0"}
 
-    Read from the environment, before any trainer exists: Lightning's own
-    ``ddp`` launcher (``LOCAL_RANK``, ``NODE_RANK``), ``torchrun`` (``RANK``,
-    ``GROUP_RANK``) and SLURM (``SLURM_PROCID``). A command that does more than
-    train (writing a run folder, training the NumPy model too) does that extra
-    work only where this is True: Lightning's ``ddp`` re-runs the whole command
-    in every other process of the node. Inside ``fit``, ``trainer.is_global_zero``
-    says the same.
+
+def is_global_zero(world_size=None):
+    """Whether this process reports and writes: the one answer to "is this rank zero?".
+
+    True unless this process is a worker started by a launcher with a rank other than 0,
+    read from the environment (:data:`RANK_VARIABLES`), before any trainer exists. A
+    command that does more than train (writing a run folder, training the NumPy model
+    too) does that extra work only where this is True: Lightning's ``ddp`` re-runs the
+    whole command in every other process of the node. Inside ``fit``,
+    ``trainer.is_global_zero`` says the same.
+
+    Parameters
+    ----------
+    world_size : int, optional
+        Processes of the run, when known: with 1, rank variables mean nothing (a stray
+        one left in the environment) and the answer is True.
     """
-    return all(os.environ.get(name, "0") == "0" for name in _RANK_VARIABLES)
+    return world_size == 1 or not stray_ranks()

@@ -398,7 +398,7 @@ class LightningBackend:
 
     def train(self, job):
         spec, data, folder = job.spec, job.data, Path(job.folder)
-        rank_zero = torch_ref.distributed.is_global_zero()
+        rank_zero = torch_ref.distributed.is_global_zero(spec.world_size)
         if rank_zero:
             folder.mkdir(parents=True, exist_ok=True)
         twin = self._twin(job)

@@ -1,6 +1,6 @@
 """The project's NumPy models against the course's own assignment code.
 
-``experiments.course_style`` is the assignment's loop as learners write it; with
+``experiments.course_loops`` is the assignment's loop as learners write it; with
 the ``course`` initialiser the project's models must retrace it: the same
 draws, the same cost at every iteration and the same final parameters, up to
 float64 rounding (the project computes the cost from Z[L] and dZ[L] = A[L] - Y,
@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import scratch
-from experiments import course_style
+from experiments import course_loops
 from helpers import run_tolerance
 from scratch.data import load_cat_dataset, load_digits_binary, make_flower
 
@@ -39,12 +39,12 @@ CASES = {
 
 def _compare(X, Y, layer_dims, activation, learning_rate, seed, scale, iterations):
     model = scratch.DeepNetwork(layer_dims, activation, init="course", seed=seed, scale=scale)
-    expected_params = course_style.initialize_parameters_deep(layer_dims, seed, scale)
+    expected_params = course_loops.initialize_parameters_deep(layer_dims, seed, scale)
     for name, value in expected_params.items():
         np.testing.assert_array_equal(model.params[name], value, err_msg=f"initial {name}")
 
     costs = scratch.train(model, X, Y, learning_rate, iterations, progress=False)
-    expected_params, expected_costs = course_style.L_layer_model(
+    expected_params, expected_costs = course_loops.L_layer_model(
         X, Y, layer_dims, learning_rate, iterations, seed, scale, activation
     )
     rtol = run_tolerance(iterations)["rtol"]
