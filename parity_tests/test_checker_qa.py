@@ -45,3 +45,11 @@ def test_results_are_judged_on_what_they_hold_not_on_what_their_methods_claim(fu
     record = verdicts("logreg_lying_containers.py")[function]
     assert record.status == ("right" if function == "optimize" else "wrong"), record.line()
     assert record.message.startswith(start), record.line()
+
+
+def test_a_float32_cost_is_not_blamed_for_coarse_finite_differences():
+    """Centred differences through a float32 cost part from autograd by ~1e-3: not the learner's."""
+    found = verdicts("logreg_float32_cost.py")
+    assert all(r.status == "right" for r in found.values()), [r.line() for r in found.values()]
+    message = found["propagate"].line()
+    assert "check propagate" not in message and "float32, too coarse" in message, message

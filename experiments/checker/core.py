@@ -410,9 +410,11 @@ class _Judge:
             result = {}
 
             def check_case():
+                coarse = set()
                 result["found"] = oracles.judge_gradients(
-                    oracles.gradient_oracles(self.spec.gradient, case, outcome.value, functions),
-                    shown)
+                    oracles.gradient_oracles(self.spec.gradient, case, outcome.value, functions,
+                                             coarse=coarse),
+                    shown, coarse=coarse)
 
             run = sandbox.call(check_case, time_limit=max(self.options.time_limit, 30))
             if run.timed_out:
