@@ -53,3 +53,15 @@ def test_a_float32_cost_is_not_blamed_for_coarse_finite_differences():
     assert all(r.status == "right" for r in found.values()), [r.line() for r in found.values()]
     message = found["propagate"].line()
     assert "check propagate" not in message and "float32, too coarse" in message, message
+
+
+def test_a_function_that_draws_where_the_course_does_not_is_named():
+    """Its values are right, but nn_model's weights, drawn after it, are not: the cause is named."""
+    found = verdicts("planar_layer_sizes_draws.py")
+    assert found["layer_sizes"].status == "wrong"
+    assert found["layer_sizes"].message.startswith(
+        "it draws from NumPy's random generator, which the course's layer_sizes does not")
+    assert found["nn_model"].status == "wrong"
+    assert "it calls your layer_sizes, wrong above" in found["nn_model"].message
+    others = {name: r.status for name, r in found.items() if name not in ("layer_sizes", "nn_model")}
+    assert set(others.values()) == {"right"}, others
