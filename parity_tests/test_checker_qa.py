@@ -63,5 +63,6 @@ def test_a_function_that_draws_where_the_course_does_not_is_named():
         "it draws from NumPy's random generator, which the course's layer_sizes does not")
     assert found["nn_model"].status == "wrong"
     assert "it calls your layer_sizes, wrong above" in found["nn_model"].message
-    others = {name: r.status for name, r in found.items() if name not in ("layer_sizes", "nn_model")}
+    others = {name: r.status for name, r in found.items()
+              if name not in ("layer_sizes", "nn_model")}
     assert set(others.values()) == {"right"}, others
