@@ -75,6 +75,28 @@ def _reference_call(spec, case):
         return getattr(reference(spec.assignment), spec.name)(*args, **kwargs)
 
 
+def _random_state():
+    """NumPy's legacy generator's position: (key, position, has a cached gaussian)."""
+    _, key, position, has_gauss, gauss = np.random.get_state()
+    return key.tobytes(), int(position), int(has_gauss), float(gauss)
+
+
+def _random_pointer(name, seeded, reference, learner):
+    """Why a function whose values are right leaves NumPy's generator elsewhere, or None.
+
+    ``seeded`` is the state after ``np.random.seed(case.seed)``, ``reference``
+    and ``learner`` the states after the course's call and the learner's.
+    """
+    if learner == reference:
+        return None
+    if reference == seeded:
+        return (f"it draws from NumPy's random generator, which the course's {name} does not: "
+                "the weights a caller initialises after calling it change")
+    return (f"it leaves NumPy's random generator elsewhere than the course's {name} does (it "
+            "draws more or fewer numbers, or reseeds): the weights a caller initialises after "
+            "calling it change")
+
+
 def _changed_argument(spec, before, after):
     """The first argument the call changed, as 'parameters["W1"]', or None."""
     names = list(spec.params)
@@ -308,12 +330,18 @@ class _Judge:
                                            f"{spec.name}({', '.join(spec.params)}): {exc}")
         except ValueError:
             pass
-        expected = [self.reference_call(case) for case in cases]
+        expected, states = [], []
+        for case in cases:
+            expected.append(self.reference_call(case))
+            after_reference = _random_state()
+            np.random.seed(case.seed)
+            states.append((_random_state(), after_reference))
 
         # Run every case (stopping at an endless loop) so that a mistake can be matched on all.
         outcomes, changed = [], None
         for case in cases:
             outcome, before, after = self.call(case)
+            states[len(outcomes)] += (_random_state(),)
             if outcome.ok and self.change.normalise:
                 outcome.value = self.change.normalise(outcome.value)
             outcomes.append(outcome)
@@ -378,6 +406,12 @@ class _Judge:
                     message += f"; {', '.join(others)} differ{'s' if len(others) == 1 else ''} too"
                 return self.wrong("values", message)
 
+        for case, outcome, state in zip(cases, outcomes, states):
+            pointer = outcome is not None and outcome.ok and len(state) == 3 and \
+                _random_pointer(spec.name, *state)
+            if pointer:
+                return self.wrong("values", f"{pointer} (on {case.label})")
+
         # 3. gradients
         if spec.gradient:
             wrong, message = self.gradients(cases, outcomes)
@@ -410,9 +444,11 @@ class _Judge:
             result = {}
 
             def check_case():
+                coarse = set()
                 result["found"] = oracles.judge_gradients(
-                    oracles.gradient_oracles(self.spec.gradient, case, outcome.value, functions),
-                    shown)
+                    oracles.gradient_oracles(self.spec.gradient, case, outcome.value, functions,
+                                             coarse=coarse),
+                    shown, coarse=coarse)
 
             run = sandbox.call(check_case, time_limit=max(self.options.time_limit, 30))
             if run.timed_out:

@@ -218,7 +218,31 @@ FORWARDS = {
 }
 
 
-def gradient_oracles(kind, case, value, functions):
+def _coarse_dtypes(value, found, depth=0):
+    """Add to ``found`` the floating dtypes narrower than float64 that ``value`` holds."""
+    if depth > 4:
+        return
+    if isinstance(value, (np.ndarray, np.generic)):
+        if np.issubdtype(value.dtype, np.floating) and value.dtype.itemsize < 8:
+            found.add(str(value.dtype))
+    elif isinstance(value, dict):
+        for item in value.values():
+            _coarse_dtypes(item, found, depth + 1)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            _coarse_dtypes(item, found, depth + 1)
+
+
+def _watched(function, coarse):
+    """``function``, noting in ``coarse`` any float32 (or narrower) result it gives."""
+    def watched(*args, **kwargs):
+        out = function(*args, **kwargs)
+        _coarse_dtypes(out, coarse)
+        return out
+    return watched
+
+
+def gradient_oracles(kind, case, value, functions, coarse=None):
     """``output -> (learner's, finite differences, autograd)`` for a backward function.
 
     Parameters
@@ -231,7 +255,13 @@ def gradient_oracles(kind, case, value, functions):
     functions : dict
         ``name -> function`` for the forward functions in :data:`FORWARDS`: the
         learner's where they wrote them, otherwise the reference's.
+    coarse : set, optional
+        Filled with the dtypes narrower than float64 that those functions
+        returned (centred differences of step :data:`FD_EPSILON` mean nothing
+        through a float32 cost).
     """
+    if coarse is not None:
+        functions = {name: _watched(f, coarse) for name, f in functions.items()}
     if kind in ("sigmoid_backward", "relu_backward"):
         return _activation_grads(kind, case, value, functions[FORWARDS[kind][0]])
     if kind == "sigmoid_derivative":
@@ -249,7 +279,7 @@ def gradient_oracles(kind, case, value, functions):
     raise ValueError(f"no gradient oracle for {kind!r}")
 
 
-def judge_gradients(oracles, forward_names):
+def judge_gradients(oracles, forward_names, coarse=()):
     """The first output that fails an oracle, or None.
 
     Parameters
@@ -258,6 +288,10 @@ def judge_gradients(oracles, forward_names):
         From :func:`gradient_oracles`.
     forward_names : str
         The functions the finite differences went through, for the message.
+    coarse : collection of str
+        The dtypes narrower than float64 those functions returned: where they
+        did, finite differences that part from autograd are not held against
+        them (the line says why).
 
     Returns
     -------
@@ -273,6 +307,9 @@ def judge_gradients(oracles, forward_names):
         if to_fd <= FD_TOLERANCE and to_autograd <= AUTOGRAD_TOLERANCE:
             continue
         if to_autograd <= AUTOGRAD_TOLERANCE:
+            if coarse:
+                return False, (f"finite differences through your {forward_names} not taken: "
+                               f"it returns {' and '.join(sorted(coarse))}, too coarse for them")
             if not np.isfinite(to_fd):
                 return False, (f"finite differences of your {forward_names} are not finite "
                                f"for {output}: check {forward_names}")

@@ -101,6 +101,43 @@ def _describe_exception(exc, error):
     return info
 
 
+def _plain_value(value, depth=0, seen=None):
+    """``value`` with subclasses of the plain types read as the plain types.
+
+    A ``defaultdict``, a namedtuple cache, a list subclass or an ndarray subclass
+    holds what a plain one would; each is read through the base type's own
+    methods (``dict.items``, ``tuple.__iter__``, ``ndarray.view``), so none of
+    the learner's overridden methods runs and what comes back is what the
+    container holds. Anything else is left as it is (and refused later unless
+    plain); past 100 levels of nesting or on a cycle, the container is left too.
+    """
+    import numpy as np
+
+    kind = type(value)
+    if kind in (int, float, complex, bool, str, bytes, type(None)) or depth > 100:
+        return value
+    if isinstance(value, np.ndarray):
+        return value if kind is np.ndarray else np.ndarray.view(value, np.ndarray)
+    if not isinstance(value, (dict, list, tuple)):
+        return value
+    seen = set() if seen is None else seen
+    if id(value) in seen:
+        return value
+    seen.add(id(value))
+    try:
+        if isinstance(value, dict):
+            return {_plain_value(k, depth + 1, seen): _plain_value(v, depth + 1, seen)
+                    for k, v in dict.items(value)}
+        items = [_plain_value(item, depth + 1, seen)
+                 for item in (list.__iter__(value) if isinstance(value, list)
+                              else tuple.__iter__(value))]
+        return items if isinstance(value, list) else tuple(items)
+    except Exception:  # noqa: BLE001 - an unhashable key, a damaged object: left as it is
+        return value
+    finally:
+        seen.discard(id(value))
+
+
 def _encode(reply, cap):
     """The reply's bytes, or those of a reply that says why its value cannot be sent."""
     data = _plain(reply, cap)
@@ -174,7 +211,7 @@ def _call(namespace, message, own_pid):
     if outcome.exception is not None:
         reply["exception"] = _describe_exception(outcome.exception, outcome.error)
     elif not outcome.timed_out:
-        reply["value"] = outcome.value
+        reply["value"] = _plain_value(outcome.value)
     try:
         after = pickle.dumps((args, kwargs), protocol=pickle.HIGHEST_PROTOCOL)
         if after != before:
